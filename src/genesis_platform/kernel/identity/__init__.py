@@ -1,0 +1,1 @@
+"""People, organisations, vetting and API tokens."""

@@ -1,0 +1,1 @@
+"""The policy decision point (Cedar) and explanations of its decisions."""

@@ -1,0 +1,158 @@
+"""Translation of users and assets into Cedar entities, cached by version.
+
+An entity's JSON is built once per (id, version) and reused until the row's version changes, so a decision
+only parses two small entities. Every change to a user or an asset bumps its version (see the stores), which
+is the invalidation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from datetime import UTC, datetime, time
+from typing import Any
+
+from genesis_platform.kernel.assets.markings import ClassificationCategory, UseStatus
+from genesis_platform.kernel.assets.model import GovernedAsset
+from genesis_platform.kernel.identity.model import Principal, User
+from genesis_platform.kernel.policy.model import PLATFORM, PlatformResource, ResourceRef
+
+__all__ = ["EntityCache", "asset_attributes", "reference_of", "user_attributes"]
+
+
+def _entity(type_: str, id_: str) -> dict[str, dict[str, str]]:
+    return {"__entity": {"type": type_, "id": id_}}
+
+
+def user_attributes(principal: Principal) -> dict[str, Any]:
+    """Return the Cedar attributes of a user (see the schema's `User`)."""
+    user, org = principal.user, principal.organisation
+    agreements: set[str] = set()
+    for agreement in user.agreements:
+        agreements.add(agreement.kind.value)
+        agreements.add(str(agreement))
+    return {
+        "vetting": user.vetting.value,
+        "us_person": user.us_person,
+        "citizenships": sorted(user.citizenships),
+        "clearance": user.clearance.rank,
+        "compartments": sorted(user.compartments),
+        "trainings": sorted(t.value for t in user.trainings),
+        "agreements": sorted(agreements),
+        "organisation": org.id,
+        "organisation_kind": org.kind.value,
+        "projects": sorted(user.projects),
+        "roles": sorted(r.value for r in user.roles),
+        "dissemination_keys": [f"user:{user.id}", f"org:{org.id}"],
+    }
+
+
+def _use(status: UseStatus | None) -> str:
+    return "Unknown" if status is None else status.value
+
+
+def asset_attributes(asset: GovernedAsset) -> dict[str, Any]:
+    """Return the Cedar attributes of a governed asset (see the schema's `Asset`)."""
+    m = asset.markings
+    embargo = 0
+    if m.embargo_until is not None:
+        embargo = int(datetime.combine(m.embargo_until, time.min, tzinfo=UTC).timestamp())
+    dl = {entry if ":" in entry else f"user:{entry}" for entry in m.dissemination_list}
+    return {
+        "kind": asset.kind,
+        "owner": _entity("User", asset.owner_id),
+        "organisation": asset.organisation_id,
+        "project": asset.project or "",
+        "sensitivity": m.sensitivity.value,
+        "classification": m.classification.rank if m.classification else 0,
+        "access_categories": sorted(
+            c.value for c in m.classification_categories if c is not ClassificationCategory.NSI
+        ),
+        "noforn": m.controls.noforn,
+        "rel_to": sorted(m.controls.rel_to),
+        "display_only": sorted(m.controls.display_only),
+        "fedcon": m.controls.fedcon,
+        "nocon": m.controls.nocon,
+        "dl_only": m.controls.dl_only,
+        "dissemination_list": sorted(dl),
+        "cui": bool(m.cui_categories),
+        "ucni": m.ucni,
+        "export_controlled": m.export_controlled,
+        "foreign_national_access": m.effective_foreign_national_access.value,
+        "pii": m.pii,
+        "phi": m.phi,
+        "ip_restricted": bool(m.ip_restriction and m.ip_restriction.restricts_use),
+        "required_agreements": sorted(str(a) for a in m.required_agreements),
+        "embargo_until": embargo,
+        "training_use": _use(m.training_use),
+        "inference_use": _use(m.inference_use),
+        "evaluation_use": _use(m.evaluation_use),
+    }
+
+
+Resource = GovernedAsset | User | PlatformResource
+
+
+def reference_of(resource: Resource) -> ResourceRef:
+    """Return the Cedar reference of a resource."""
+    if isinstance(resource, GovernedAsset):
+        return ResourceRef("Asset", resource.id)
+    if isinstance(resource, User):
+        return ResourceRef("User", resource.id)
+    return ResourceRef("Platform", resource.id)
+
+
+class EntityCache:
+    """JSON of Cedar entities, keyed by (type, id, version), least recently used evicted.
+
+    Args:
+        size: entries kept.
+    """
+
+    def __init__(self, size: int = 20_000) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[str, str], tuple[int, str]] = OrderedDict()
+        self.hits = 0
+        self.misses = 0
+
+    def _get(self, key: tuple[str, str], version: int) -> str | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != version:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def _put(self, key: tuple[str, str], version: int, text: str) -> str:
+        self._entries[key] = (version, text)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+        return text
+
+    def principal(self, principal: Principal) -> str:
+        """Return the entity JSON of the acting user (the version covers the user and their organisation)."""
+        user = principal.user
+        key = ("User", user.id)
+        # The organisation's kind is part of the entity; organisations are immutable once created.
+        cached = self._get(key, user.version)
+        if cached is not None:
+            return cached
+        text = json.dumps({"uid": {"type": "User", "id": user.id}, "attrs": user_attributes(principal), "parents": []})
+        return self._put(key, user.version, text)
+
+    def resource(self, resource: Resource) -> str | None:
+        """Return the entity JSON of a resource, or None when it is the acting user (already present)."""
+        if isinstance(resource, PlatformResource):
+            return '{"uid":{"type":"Platform","id":"%s"},"attrs":{},"parents":[]}' % PLATFORM.id  # noqa: UP031
+        if isinstance(resource, User):
+            return None
+        key = ("Asset", resource.id)
+        cached = self._get(key, resource.version)
+        if cached is not None:
+            return cached
+        text = json.dumps(
+            {"uid": {"type": "Asset", "id": resource.id}, "attrs": asset_attributes(resource), "parents": []}
+        )
+        return self._put(key, resource.version, text)

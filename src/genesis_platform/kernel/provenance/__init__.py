@@ -1,0 +1,1 @@
+"""W3C PROV provenance: recording and exporting lineage."""
