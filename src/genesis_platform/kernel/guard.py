@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn, TypeVar
 
+from sqlalchemy import select
+
 from genesis_platform.kernel.audit.chain import AuditEvent
 from genesis_platform.kernel.clock import Clock
-from genesis_platform.kernel.errors import AccessDenied, NotFound
+from genesis_platform.kernel.db import users
+from genesis_platform.kernel.errors import AccessDenied, AuthenticationFailed, NotFound
 from genesis_platform.kernel.identity.model import Principal
+from genesis_platform.kernel.identity.store import IdentityStore
 from genesis_platform.kernel.policy.engine import PolicyEngine
 from genesis_platform.kernel.policy.entities import Resource, reference_of
 from genesis_platform.kernel.policy.model import Action, Decision
@@ -53,6 +57,19 @@ class Guard:
             )
         )
 
+    def current(self, uow: UnitOfWork, principal: Principal) -> Principal:
+        """The principal as stored now: a suspension or a new grant counts from the very next decision.
+
+        One primary-key read of the user's version; the profile is reloaded only when it changed.
+        """
+        version = uow.connection.execute(select(users.c.version).where(users.c.id == principal.user.id)).scalar()
+        if version == principal.user.version:
+            return principal
+        fresh = IdentityStore(uow.connection).user(principal.user.id)
+        if fresh is None:
+            raise AuthenticationFailed("the user behind this token no longer exists")
+        return principal.model_copy(update={"user": fresh})
+
     def check(
         self,
         uow: UnitOfWork,
@@ -62,6 +79,7 @@ class Guard:
         details: Mapping[str, Any] | None = None,
     ) -> Decision:
         """Decide and record, without raising."""
+        principal = self.current(uow, principal)
         decision = self.policy.decide(principal, action, resource, self.clock.now())
         self._record(uow, principal, decision, details or {})
         return decision
@@ -111,6 +129,7 @@ class Guard:
         details: Mapping[str, Any] | None = None,
     ) -> list[R]:
         """Return the resources `action` is allowed on, recording every decision."""
+        principal = self.current(uow, principal)
         decisions = self.policy.decide_many(principal, action, resources, self.clock.now())
         allowed: list[R] = []
         for resource, decision in zip(resources, decisions, strict=True):

@@ -13,13 +13,16 @@ A banner such as `CUI//SP-EXPT//NOFORN` or `SECRET//RD//NOFORN` parses into mark
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from genesis_platform.kernel.errors import InvalidInput
 from genesis_platform.kernel.identity.model import Agreement
+from genesis_platform.kernel.validation import validation_message
 
 __all__ = [
     "ClassificationCategory",
@@ -31,6 +34,7 @@ __all__ = [
     "Markings",
     "Sensitivity",
     "UseStatus",
+    "parse_markings",
 ]
 
 
@@ -304,14 +308,38 @@ class Markings(BaseModel):
         elif self.sensitivity is Sensitivity.CUI:
             parts.append("CUI")
             parts.append("/".join(sorted(self.cui_categories)))
+        elif self.sensitivity is Sensitivity.UNCLASSIFIED_UNCONTROLLED:
+            parts.append("UNCLASSIFIED")
         else:
             parts.append(self.sensitivity.value.upper())
-        if self.ucni:
+        if self.ucni and self.sensitivity is not Sensitivity.UCNI:
             parts.append("UCNI")
         controls = self.controls.strings()
         if controls:
             parts.append("/".join(controls))
         return "//".join(parts)
+
+    @property
+    def summary(self) -> str:
+        """The banner plus the controls a banner does not show (privacy, IP, agreements, embargo, AI use)."""
+        extra: list[str] = []
+        if self.export_control:
+            extra.append(f"export control {self.export_control.value}")
+        if self.pii or self.phi:
+            extra.append("/".join(n for n, on in (("PII", self.pii), ("PHI", self.phi)) if on))
+        if self.ip_restriction and self.ip_restriction is not IPRestriction.NONE:
+            extra.append(self.ip_restriction.value)
+        if self.required_agreements:
+            extra.append("requires " + ", ".join(sorted(str(a) for a in self.required_agreements)))
+        if self.embargo_until:
+            extra.append(f"embargo until {self.embargo_until.isoformat()}")
+        if self.controls.dl_only:
+            extra.append(f"{len(self.dissemination_list)} on dissemination list")
+        uses = (("training", self.training_use), ("inference", self.inference_use), ("evaluation", self.evaluation_use))
+        limited = [f"{name} {use.value}" for name, use in uses if use is not None and use is not UseStatus.YES]
+        if limited:
+            extra.append("; ".join(limited))
+        return self.banner if not extra else f"{self.banner} ({'; '.join(extra)})"
 
     @classmethod
     def from_banner(cls, banner: str, **extra: Any) -> Markings:
@@ -369,6 +397,53 @@ class Markings(BaseModel):
         return cls(**fields)
 
 
-def default_markings() -> Markings:
-    """Markings of an asset registered without any: unclassified, uncontrolled, AI use unknown."""
-    return Markings()
+def parse_markings(
+    banner: str = "UNCLASSIFIED",
+    *,
+    pii: bool = False,
+    phi: bool = False,
+    ip_restriction: str | None = None,
+    required_agreements: Iterable[str] = (),
+    export_control: str | None = None,
+    foreign_national_access: str | None = None,
+    embargo_until: str | date | None = None,
+    dissemination_list: Iterable[str] = (),
+    training_use: str | None = None,
+    inference_use: str | None = None,
+    evaluation_use: str | None = None,
+) -> Markings:
+    """Build markings from the plain values a front door receives (a banner plus optional fields).
+
+    Raises:
+        InvalidInput: a value is outside its vocabulary or the combination breaks a card rule.
+    """
+    extra: dict[str, Any] = {"pii": pii, "phi": phi}
+    try:
+        if ip_restriction:
+            extra["ip_restriction"] = IPRestriction(ip_restriction)
+        agreements = frozenset(Agreement.parse(a) for a in required_agreements)
+        if agreements:
+            extra["required_agreements"] = agreements
+        if export_control:
+            extra["export_control"] = ExportControlBasis(export_control)
+        if foreign_national_access:
+            extra["foreign_national_access"] = ForeignNationalAccess(foreign_national_access)
+        if embargo_until:
+            extra["embargo_until"] = (
+                embargo_until if isinstance(embargo_until, date) else date.fromisoformat(embargo_until)
+            )
+        entries = frozenset(dissemination_list)
+        if entries:
+            extra["dissemination_list"] = entries
+        for name, value in (
+            ("training_use", training_use),
+            ("inference_use", inference_use),
+            ("evaluation_use", evaluation_use),
+        ):
+            if value:
+                extra[name] = UseStatus(value)
+        return Markings.from_banner(banner, **extra)
+    except ValidationError as e:
+        raise InvalidInput(validation_message(e)) from None
+    except ValueError as e:
+        raise InvalidInput(str(e)) from None

@@ -7,7 +7,7 @@ need `write_audit` (security officers). Each use is itself recorded.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from genesis_platform.kernel.audit.chain import AuditRecord, TreeHead, VerificationReport
@@ -17,6 +17,7 @@ from genesis_platform.kernel.audit.signing import Signer, rotate_signing_key
 from genesis_platform.kernel.errors import InvalidInput, NotFound
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import Principal
+from genesis_platform.kernel.identity.store import IdentityStore
 from genesis_platform.kernel.policy.model import PLATFORM, Action
 from genesis_platform.kernel.unit_of_work import UnitOfWork
 
@@ -64,6 +65,11 @@ class AuditService:
             raise InvalidInput("limit must be between 1 and 100000")
         with self._uow() as uow:
             self._guard.require(uow, principal, Action.READ_AUDIT, PLATFORM, {"query": _describe(query)})
+            if query.actor:
+                # Accept a username as well as a user id.
+                user = IdentityStore(uow.connection).user_named(query.actor)
+                if user is not None:
+                    query = replace(query, actor=user.id)
             return self._log.query(uow.connection, query)
 
     def verify(self, principal: Principal) -> VerificationReport:

@@ -8,6 +8,7 @@ request: Cedar skips a policy that errors, which for a forbid would fail open, s
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,11 +18,15 @@ from typing import Any
 
 import cedarpy
 
+from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.identity.model import Principal
 from genesis_platform.kernel.policy.entities import EntityCache, Resource, reference_of
-from genesis_platform.kernel.policy.model import Action, Decision
+from genesis_platform.kernel.policy.model import PLATFORM, Action, Decision
 
 __all__ = ["PolicyEngine", "PolicyInfo", "default_policy_texts"]
+
+_BASES = 4_096  # cached per-user entity sets
+_PAIRS = 16_384  # cached (user, asset) entity sets for single decisions
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,13 @@ class PolicyEngine:
             self._policies[notes["id"]] = PolicyInfo(notes["id"], body["effect"], notes["reason"], actions, groups)
             self._by_cedar_id[cedar_id] = notes["id"]
         self._entities = EntityCache()
+        # The action hierarchy (action groups) comes from the schema itself, so policies that say
+        # `action in Action::"content"` match exactly the actions the schema puts in that group.
+        actions = json.loads(str(cedarpy.Entities.from_json_str("[]", self._schema)))
+        self._actions_json = ",".join(json.dumps(a) for a in actions)
+        self._platform_json = json.dumps({"uid": {"type": "Platform", "id": PLATFORM.id}, "attrs": {}, "parents": []})
+        self._bases: OrderedDict[tuple[str, int], cedarpy.Entities] = OrderedDict()
+        self._pairs: OrderedDict[tuple[str, int, str, str, int], cedarpy.Entities] = OrderedDict()
 
     @classmethod
     def default(cls) -> PolicyEngine:
@@ -119,25 +131,58 @@ class PolicyEngine:
 
     @property
     def cache(self) -> EntityCache:
-        """The entity cache (hit counts are useful in benchmarks)."""
+        """The entity JSON cache (hit counts are useful in benchmarks)."""
         return self._entities
 
     def permits_for(self, action: Action) -> list[PolicyInfo]:
         """The permit policies whose scope covers `action`."""
         return [p for p in self._policies.values() if p.effect == "permit" and p.applies_to(action)]
 
+    def _base(self, principal: Principal) -> cedarpy.Entities:
+        """The acting user, the platform and the schema's action hierarchy, parsed once per user version."""
+        user = principal.user
+        key = (user.id, user.version)
+        base = self._bases.get(key)
+        if base is None:
+            parts = [self._entities.principal(principal), self._platform_json, self._actions_json]
+            base = cedarpy.Entities.from_json_str("[" + ",".join(p for p in parts if p) + "]")
+            self._bases[key] = base
+            while len(self._bases) > _BASES:
+                self._bases.popitem(last=False)
+        else:
+            self._bases.move_to_end(key)
+        return base
+
     def _entities_for(self, principal: Principal, resources_: Sequence[Resource]) -> cedarpy.Entities:
-        parts = [self._entities.principal(principal)]
-        seen = {("User", principal.user.id)}
+        base = self._base(principal)
+        seen: set[tuple[str, str]] = set()
+        extra: list[str] = []
         for resource in resources_:
             ref = reference_of(resource)
-            if (ref.type, ref.id) in seen:
-                continue
+            if ref.type != "Asset" or (ref.type, ref.id) in seen:
+                continue  # users need no attributes here; the platform and actions are in the base
             seen.add((ref.type, ref.id))
             text = self._entities.resource(resource)
             if text is not None:
-                parts.append(text)
-        return cedarpy.Entities.from_json_str("[" + ",".join(parts) + "]")
+                extra.append(text)
+        if not extra:
+            return base
+        return base.with_added_json_str("[" + ",".join(extra) + "]")
+
+    def _pair(self, principal: Principal, resource: Resource) -> cedarpy.Entities:
+        """Entities for one decision, cached per (user version, asset version): warm decisions parse nothing."""
+        ref = reference_of(resource)
+        version = resource.version if isinstance(resource, GovernedAsset) else 0
+        key = (principal.user.id, principal.user.version, ref.type, ref.id, version)
+        entities = self._pairs.get(key)
+        if entities is None:
+            entities = self._entities_for(principal, [resource])
+            self._pairs[key] = entities
+            while len(self._pairs) > _PAIRS:
+                self._pairs.popitem(last=False)
+        else:
+            self._pairs.move_to_end(key)
+        return entities
 
     def decide(self, principal: Principal, action: Action, resource: Resource, now: datetime) -> Decision:
         """Decide one request.
@@ -156,7 +201,9 @@ class PolicyEngine:
         """Decide the same action on many resources in one batch (lists, search results)."""
         if not resources_:
             return []
-        entities = self._entities_for(principal, resources_)
+        entities = (
+            self._pair(principal, resources_[0]) if len(resources_) == 1 else self._entities_for(principal, resources_)
+        )
         context = {"now": int(now.timestamp())}
         who = {"type": "User", "id": principal.user.id}
         act = {"type": "Action", "id": action.value}

@@ -15,7 +15,7 @@ from typing import Any
 from genesis_platform.kernel.assets.markings import ClassificationCategory, UseStatus
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.identity.model import Principal, User
-from genesis_platform.kernel.policy.model import PLATFORM, PlatformResource, ResourceRef
+from genesis_platform.kernel.policy.model import PlatformResource, ResourceRef
 
 __all__ = ["EntityCache", "asset_attributes", "reference_of", "user_attributes"]
 
@@ -143,10 +143,8 @@ class EntityCache:
         return self._put(key, user.version, text)
 
     def resource(self, resource: Resource) -> str | None:
-        """Return the entity JSON of a resource, or None when it is the acting user (already present)."""
-        if isinstance(resource, PlatformResource):
-            return '{"uid":{"type":"Platform","id":"%s"},"attrs":{},"parents":[]}' % PLATFORM.id  # noqa: UP031
-        if isinstance(resource, User):
+        """Return the entity JSON of an asset, or None for resources that need no attributes."""
+        if not isinstance(resource, GovernedAsset):
             return None
         key = ("Asset", resource.id)
         cached = self._get(key, resource.version)

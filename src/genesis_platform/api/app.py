@@ -1,0 +1,29 @@
+"""The FastAPI application: one router per capability, problem+json errors, OpenAPI at /openapi.json."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from genesis_platform import __version__
+from genesis_platform.api import problems
+from genesis_platform.api.routes import assets, audit, health, organisations, policy, users
+from genesis_platform.bootstrap import Platform
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """
+The REST API of **Genesis**, an open implementation of the American Science and Security Platform
+(Genesis Mission order, EO 14363). Every request carries a bearer token (`genesis user token issue`); every
+read and change is decided by the Cedar policy engine and recorded in the tamper-evident audit log.
+Errors are RFC 9457 `application/problem+json`.
+"""
+
+
+def create_app(platform: Platform) -> FastAPI:
+    """Build the API over an open platform."""
+    app = FastAPI(title="Genesis", version=__version__, description=DESCRIPTION)
+    app.state.platform = platform
+    problems.install(app)
+    for module in (health, organisations, users, assets, policy, audit):
+        app.include_router(module.router)
+    return app

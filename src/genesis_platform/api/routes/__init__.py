@@ -1,0 +1,1 @@
+"""One router per capability; routes translate requests and call one service each."""
