@@ -375,7 +375,7 @@ class Markings(BaseModel):
                 f"banner must start with PUBLIC, UNCLASSIFIED, CUI, UCNI or a classification, not {head!r}"
             )
         categories: set[str] = set()
-        for segment in segments[1:]:
+        for position, segment in enumerate(segments[1:], start=1):
             for token in segment.split("/"):
                 word = " ".join(token.strip().upper().split())
                 if not word:
@@ -384,12 +384,10 @@ class Markings(BaseModel):
                     fields["classification_categories"] = {*fields["classification_categories"], word}
                 elif word == "UCNI":
                     fields["ucni"] = True
-                elif word in _SIMPLE_CONTROLS or _REL_TO.match(word) or _DISPLAY_ONLY.match(word):
-                    controls.append(word)
-                elif fields["sensitivity"] is Sensitivity.CUI:
-                    categories.add(word)
+                elif fields["sensitivity"] is Sensitivity.CUI and position == 1:
+                    categories.add(word)  # CUI banners: categories come first, then dissemination controls
                 else:
-                    raise ValueError(f"cannot read {word!r} in banner {banner!r}")
+                    controls.append(word)  # ControlMarkings.parse refuses what the platform cannot enforce
         if categories:
             fields["cui_categories"] = frozenset(categories)
         fields["controls"] = ControlMarkings.parse(controls)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,6 +40,8 @@ __all__ = [
 
 GENESIS_HASH = "0" * 64
 """The previous-hash of the first record."""
+
+_RECENT = 4096  # how far back an inserted run of records can be traced to the record it displaced
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,7 @@ class ChainVerifier:
         self._checked = 0
         self._last_good_anchor = 0
         self._problem: tuple[int | None, str] | None = None
+        self._recent: OrderedDict[str, int] = OrderedDict()  # stored hash -> seq, for naming inserted records
         for checkpoint in self._pending:
             if not keyring.verify(checkpoint.key_id, checkpoint.message(), checkpoint.signature):
                 self._fail(None, f"checkpoint at size {checkpoint.tree_size} has an invalid signature")
@@ -230,21 +234,35 @@ class ChainVerifier:
         except ValueError:
             return self._fail(seq, f"record {seq}: its details are not canonical JSON (edited)")
         if row["prev_hash"] != self._prev:
-            return self._fail(
-                seq,
-                f"record {seq}: its previous-hash does not match record {seq - 1} "
-                "(a record was inserted, deleted or rewritten here)",
-            )
+            return self._broken_link(seq, row, body)
         if chain_hash(self._prev, body) != row["hash"]:
             return self._fail(seq, f"record {seq}: its content does not match its hash (edited)")
         append_leaf(self._frontier, self._count, leaf_hash(body))
         self._count = seq
         self._prev = row["hash"]
+        self._recent[row["hash"]] = seq
+        if len(self._recent) > _RECENT:
+            self._recent.popitem(last=False)
         while self._pending and self._pending[0].tree_size == seq:
             self._check_anchor(self._pending.pop(0), "checkpoint")
             if self._problem is not None:
                 return False
         return True
+
+    def _broken_link(self, seq: int, row: Mapping[str, Any], body: bytes) -> bool:
+        """Name the record to blame when record `seq` does not link to the one before it."""
+        earlier = self._recent.get(row["prev_hash"])
+        if earlier is not None and earlier < seq - 1:
+            first = earlier + 1
+            return self._fail(
+                first, f"records {first}..{seq - 1} were inserted: record {seq} still links to record {earlier}"
+            )
+        if chain_hash(row["prev_hash"], body) == row["hash"]:
+            # Record `seq` is intact and links to a different version of its predecessor.
+            return self._fail(
+                seq - 1, f"record {seq - 1} was rewritten (hash recomputed): record {seq} links to its original"
+            )
+        return self._fail(seq, f"record {seq}: its previous-hash does not match record {seq - 1} (edited or moved)")
 
     def _check_anchor(self, anchor: TreeHead, what: str) -> None:
         root = root_from_frontier(self._frontier).hex()

@@ -32,6 +32,7 @@ from genesis_platform.kernel.audit.signing import Keyring, Signer
 from genesis_platform.kernel.canonical import canonical_json
 from genesis_platform.kernel.clock import Clock
 from genesis_platform.kernel.db import audit_checkpoints, audit_head, audit_records
+from genesis_platform.kernel.errors import AuditVerificationFailed
 from genesis_platform.kernel.timestamps import to_text
 
 __all__ = ["AuditLog", "AuditQuery"]
@@ -124,6 +125,13 @@ class AuditLog:
             self.ensure_head(conn)
             head_row = conn.execute(select(audit_head).where(audit_head.c.id == _HEAD_ID).with_for_update()).one()
         size = int(head_row.tree_size)
+        stored = conn.execute(select(func.max(audit_records.c.seq))).scalar()
+        if int(stored or 0) != size:
+            # Fail closed: a platform that cannot extend a sound log must not act unaudited.
+            raise AuditVerificationFailed(
+                f"the audit log holds records up to {stored or 0} but its signed head covers {size}: it was altered "
+                "outside the kernel; nothing more can be recorded until it is restored (run `genesis audit verify`)"
+            )
         prev = str(head_row.head_hash)
         frontier = [bytes.fromhex(h) for h in json.loads(head_row.frontier)]
         at = to_text(self._clock.now())

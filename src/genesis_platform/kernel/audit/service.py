@@ -14,7 +14,7 @@ from genesis_platform.kernel.audit.chain import AuditRecord, TreeHead, Verificat
 from genesis_platform.kernel.audit.log import AuditLog, AuditQuery
 from genesis_platform.kernel.audit.merkle import inclusion_proof, verify_inclusion
 from genesis_platform.kernel.audit.signing import Signer, rotate_signing_key
-from genesis_platform.kernel.errors import InvalidInput, NotFound
+from genesis_platform.kernel.errors import AuditVerificationFailed, InvalidInput, NotFound
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import Principal
 from genesis_platform.kernel.identity.store import IdentityStore
@@ -73,18 +73,24 @@ class AuditService:
             return self._log.query(uow.connection, query)
 
     def verify(self, principal: Principal) -> VerificationReport:
-        """Verify the whole log; the outcome is itself recorded."""
-        with self._uow() as uow:
-            self._guard.require(uow, principal, Action.READ_AUDIT, PLATFORM, {"verify": True})
-            report = self._log.verify(uow.connection)
-            self._guard.changed(
-                uow,
-                principal,
-                "audit.verify",
-                PLATFORM,
-                {"ok": report.ok, "records": report.records, "first_bad_seq": report.first_bad_seq},
-            )
-            return report
+        """Verify the whole log; the outcome is itself recorded when the log can still be extended."""
+        report: VerificationReport | None = None
+        try:
+            with self._uow() as uow:
+                self._guard.require(uow, principal, Action.READ_AUDIT, PLATFORM, {"verify": True})
+                report = self._log.verify(uow.connection)
+                self._guard.changed(
+                    uow,
+                    principal,
+                    "audit.verify",
+                    PLATFORM,
+                    {"ok": report.ok, "records": report.records, "first_bad_seq": report.first_bad_seq},
+                )
+        except AuditVerificationFailed:
+            if report is None:
+                raise
+        assert report is not None
+        return report
 
     def checkpoint(self, principal: Principal) -> TreeHead:
         """Sign and store a checkpoint now (print it and keep a copy elsewhere: that is what makes it a witness)."""

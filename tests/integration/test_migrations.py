@@ -1,0 +1,35 @@
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from genesis_platform.kernel.db import make_engine, metadata, migrate
+
+
+def _url(database_url: str | None, tmp_path: Path) -> str:
+    return database_url or f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+def test_empty_database_upgrades_to_head_and_matches_the_models(database_url, tmp_path):
+    engine = make_engine(_url(database_url, tmp_path))
+    try:
+        migrate(engine)
+        tables = set(inspect(engine).get_table_names())
+        assert set(metadata.tables) <= tables
+        with engine.connect() as conn:
+            assert MigrationContext.configure(conn).get_current_revision() == "0001"
+            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        migrate(engine)  # idempotent at head
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_runs_in_wal_mode(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        engine.dispose()
