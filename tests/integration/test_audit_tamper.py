@@ -141,9 +141,9 @@ def test_record_appended_outside_the_kernel_is_named(busy, verify):
         conn.execute(
             text(
                 "INSERT INTO audit_records (seq, at, kind, actor, channel, action, resource, outcome, details, "
-                "prev_hash, hash) VALUES (:s, :at, 'change', 'mallory', 'api', 'user.vet', 'User::\"m\"', 'ok', '{}', :p, :h)"
+                "prev_hash, hash) VALUES (:s, :at, 'change', 'mallory', 'api', 'user.vet', :r, 'ok', '{}', :p, :h)"
             ),
-            {"s": last + 1, "at": prev.at, "p": prev.hash, "h": digest},
+            {"s": last + 1, "at": prev.at, "r": 'User::"m"', "p": prev.hash, "h": digest},
         )
     code, out = verify()
     assert code == 6 and f"first bad record: {last + 1})" in out and "not covered by the signed head" in out

@@ -89,7 +89,7 @@ def test_parse_markings_takes_card_vocabulary():
     assert m.pii and m.export_controlled and m.embargo_until == date(2027, 1, 1)
     assert m.effective_foreign_national_access is ForeignNationalAccess.ALLOWED
     assert "requires CRADA:X-1" in m.summary and "training Conditional" in m.summary
-    with pytest.raises(InvalidInput, match="IPRestriction|Proprietery"):
+    with pytest.raises(InvalidInput, match=r"IPRestriction|Proprietery"):
         parse_markings("UNCLASSIFIED", ip_restriction="Proprietery")
     with pytest.raises(InvalidInput, match="unknown agreement kind"):
         parse_markings("UNCLASSIFIED", required_agreements=["HANDSHAKE"])
