@@ -55,7 +55,9 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every failure is one line on stderr and a non-zero exit, never a traceback."""
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="genesis", standalone_mode=False)
+        code = command.main(args=argv, prog_name="genesis", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)  # typer.Exit(code) comes back as a return value when not standalone
     except GenesisError as e:
         _fail(e.message, e.exit_code)
     except typer.Exit as e:
