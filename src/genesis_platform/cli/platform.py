@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 from typing import Annotated
@@ -53,16 +54,16 @@ def serve(
     """Serve the REST API (OpenAPI at /openapi.json, interactive docs at /docs)."""
     import uvicorn
 
-    from genesis_platform.api import create_app
-
     settings = settings_for(home)
-    platform = Platform.open(settings)
-    try:
-        uvicorn.run(
-            create_app(platform), host=host or settings.api.host, port=port or settings.api.port, log_level="info"
-        )
-    finally:
-        platform.close()
+    Platform.open(settings).close()  # fail here, in one line, if the home is not a platform
+    os.environ["GENESIS_HOME"] = str(settings.home.resolve())
+    uvicorn.run(
+        "genesis_platform.api.app:app_from_environment",
+        factory=True,
+        host=host or settings.api.host,
+        port=port or settings.api.port,
+        log_level="info",
+    )
 
 
 def demo(home: HomeOption = None) -> None:
