@@ -57,7 +57,8 @@ def asset_attributes(asset: GovernedAsset) -> dict[str, Any]:
     embargo = 0
     if m.embargo_until is not None:
         embargo = int(datetime.combine(m.embargo_until, time.min, tzinfo=UTC).timestamp())
-    dl = {entry if ":" in entry else f"user:{entry}" for entry in m.dissemination_list}
+    # The originator is always on their own dissemination list.
+    dl = {entry if ":" in entry else f"user:{entry}" for entry in m.dissemination_list} | {f"user:{asset.owner_id}"}
     return {
         "kind": asset.kind,
         "owner": _entity("User", asset.owner_id),
