@@ -1,4 +1,4 @@
-"""Every marking × every path: what the policy hides stays hidden through the service, the CLI and the API,
+"""Every marking by every path: what the policy hides stays hidden through the service, the CLI and the API,
 in show, list and provenance; the user it allows sees it on every path; every denial is in the audit log."""
 
 from __future__ import annotations
