@@ -1,0 +1,304 @@
+"""Kernel benchmarks: policy decision latency and audit append rate, each beside a baseline, in one run.
+
+- Policy: `PolicyEngine.decide` (warm: entities cached) against cedarpy called the naive way (policy text and
+  entity JSON parsed on every call), same principal, asset and policies. Target: median <= 200 us.
+- Audit: `AuditLog.append` in batches of 1,000 with one commit each (hash chain, Merkle frontier, signed head,
+  checkpoints every 1,000) against a plain executemany of the same rows into an unchained table. Target on
+  SQLite: >= 20,000 records/s. PostgreSQL too when GENESIS_TEST_DATABASE_URL is set.
+
+Machines here are noisy: every figure is the median of several repeats; ratios come from the same run.
+Writes the results table into docs/benchmarks.md between the kernel markers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform as host
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import cedarpy
+from sqlalchemy import Column, Integer, MetaData, String, Table, Text, insert
+
+from genesis_platform.kernel.assets.markings import parse_markings
+from genesis_platform.kernel.assets.model import GovernedAsset
+from genesis_platform.kernel.audit.chain import AuditEvent
+from genesis_platform.kernel.audit.log import AuditLog
+from genesis_platform.kernel.audit.signing import Keyring, Signer
+from genesis_platform.kernel.clock import SystemClock
+from genesis_platform.kernel.db import make_engine, migrate
+from genesis_platform.kernel.identity.model import (
+    Agreement,
+    Organisation,
+    OrganisationKind,
+    Principal,
+    Role,
+    Training,
+    User,
+    VettingStatus,
+)
+from genesis_platform.kernel.policy.engine import PolicyEngine, default_policy_texts
+from genesis_platform.kernel.policy.entities import asset_attributes, user_attributes
+from genesis_platform.kernel.policy.model import Action
+
+ROOT = Path(__file__).resolve().parents[1]
+REPEATS = 5
+
+
+def _principal() -> Principal:
+    now = datetime.now(UTC)
+    org = Organisation(
+        id="o-lab", name="ORNL", kind=OrganisationKind.NATIONAL_LABORATORY, country="USA", created_at=now
+    )
+    user = User(
+        id="u-rivera",
+        username="rivera",
+        display_name="Rivera",
+        email="r@ornl.gov",
+        organisation_id=org.id,
+        vetting=VettingStatus.VETTED,
+        us_person=True,
+        citizenships=frozenset({"USA"}),
+        trainings=frozenset(Training),
+        agreements=frozenset({Agreement.parse("CRADA:ORNL-ACME-1")}),
+        projects=frozenset({"fusion"}),
+        roles=frozenset({Role.RESEARCHER}),
+        created_at=now,
+    )
+    return Principal(user=user, organisation=org)
+
+
+def _asset() -> GovernedAsset:
+    now = datetime.now(UTC)
+    markings = parse_markings(
+        "CUI//SP-EXPT//NOFORN/FEDCON", pii=True, required_agreements=["CRADA:ORNL-ACME-1"], training_use="Conditional"
+    )
+    return GovernedAsset(
+        id="dat-1",
+        kind="dataset",
+        name="d",
+        owner_id="u-owner",
+        organisation_id="o-lab",
+        project="fusion",
+        markings=markings,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _timings(fn, n: int) -> list[float]:  # type: ignore[no-untyped-def]
+    out = []
+    for _ in range(n):
+        t = time.perf_counter_ns()
+        fn()
+        out.append((time.perf_counter_ns() - t) / 1000)
+    return out
+
+
+def bench_policy() -> dict[str, float]:
+    engine = PolicyEngine.default()
+    principal, asset = _principal(), _asset()
+    now = datetime.now(UTC)
+    assert engine.decide(principal, Action.DOWNLOAD, asset, now).allowed
+    policies, _ = default_policy_texts()
+    schema = cedarpy.Schema.from_str(default_policy_texts()[1])
+    actions = json.loads(str(cedarpy.Entities.from_json_str("[]", schema)))
+    entities = [
+        {"uid": {"type": "User", "id": principal.user.id}, "attrs": user_attributes(principal), "parents": []},
+        {"uid": {"type": "Asset", "id": asset.id}, "attrs": asset_attributes(asset), "parents": []},
+        *actions,
+    ]
+    request = {
+        "principal": {"type": "User", "id": principal.user.id},
+        "action": {"type": "Action", "id": "download"},
+        "resource": {"type": "Asset", "id": asset.id},
+        "context": {"now": int(now.timestamp())},
+    }
+    assert cedarpy.is_authorized(request, policies, entities).allowed
+
+    def ours() -> None:
+        engine.decide(principal, Action.DOWNLOAD, asset, now)
+
+    def naive() -> None:
+        cedarpy.is_authorized(request, policies, entities)
+
+    medians_ours, medians_naive, p95_ours = [], [], []
+    for _ in range(REPEATS):
+        t = _timings(ours, 2000)
+        medians_ours.append(statistics.median(t))
+        p95_ours.append(statistics.quantiles(t, n=20)[-1])
+        medians_naive.append(statistics.median(_timings(naive, 300)))
+    cold = []
+    for i in range(300):
+        fresh = asset.model_copy(update={"id": f"dat-cold-{i}"})
+        t = time.perf_counter_ns()
+        engine.decide(principal, Action.DOWNLOAD, fresh, now)
+        cold.append((time.perf_counter_ns() - t) / 1000)
+    return {
+        "policy_warm_median_us": statistics.median(medians_ours),
+        "policy_warm_p95_us": statistics.median(p95_ours),
+        "policy_cold_median_us": statistics.median(cold),
+        "policy_naive_median_us": statistics.median(medians_naive),
+        "policies": len(engine.policies),
+    }
+
+
+def _event(i: int) -> AuditEvent:
+    return AuditEvent(
+        "decision",
+        "u-rivera",
+        "download",
+        f'Asset::"dat-{i % 500}"',
+        "allow" if i % 7 else "deny",
+        {"policies": ["project-members"]},
+        "api",
+    )
+
+
+def bench_audit(url: str, records: int = 100_000, batch: int = 1_000) -> dict[str, float]:
+    engine = make_engine(url)
+    migrate(engine)
+    log = AuditLog(Signer.ephemeral(), Keyring([]), SystemClock(), checkpoint_every=1000)
+    baseline = Table(
+        "bench_plain_log",
+        MetaData(),
+        Column("seq", Integer, primary_key=True),
+        Column("at", String(32)),
+        Column("actor", String(64)),
+        Column("action", String(64)),
+        Column("resource", String(200)),
+        Column("outcome", String(16)),
+        Column("details", Text),
+    )
+    baseline.create(engine, checkfirst=True)
+    events = [_event(i) for i in range(batch)]
+    rates, plain_rates = [], []
+    seq = 0
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for _ in range(records // batch // REPEATS):
+            with engine.begin() as conn:
+                log.append(conn, events)
+        rates.append((records // REPEATS) / (time.perf_counter() - start))
+        start = time.perf_counter()
+        for _ in range(records // batch // REPEATS):
+            rows = []
+            for e in events:
+                seq += 1
+                rows.append(
+                    {
+                        "seq": seq,
+                        "at": "2026-11-25T00:00:00.000000Z",
+                        "actor": e.actor,
+                        "action": e.action,
+                        "resource": e.resource,
+                        "outcome": e.outcome,
+                        "details": json.dumps(dict(e.details)),
+                    }
+                )
+            with engine.begin() as conn:
+                conn.execute(insert(baseline), rows)
+        plain_rates.append((records // REPEATS) / (time.perf_counter() - start))
+    start = time.perf_counter()
+    with engine.connect() as conn:
+        report = log.verify(conn)
+    verify_rate = report.records / (time.perf_counter() - start)
+    assert report.ok, report
+    engine.dispose()
+    return {
+        "append_per_s": statistics.median(rates),
+        "plain_insert_per_s": statistics.median(plain_rates),
+        "verify_per_s": verify_rate,
+        "records": report.records,
+        "checkpoints": report.checkpoints,
+    }
+
+
+def _pg_url() -> str | None:
+    url = os.environ.get("GENESIS_TEST_DATABASE_URL")
+    if not url:
+        return None
+    from sqlalchemy import create_engine, text
+
+    schema = "bench_kernel"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def main() -> None:
+    print("policy decision latency ...", flush=True)
+    policy = bench_policy()
+    print(json.dumps(policy, indent=2))
+    results: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        print("audit append on SQLite ...", flush=True)
+        results["SQLite (WAL)"] = bench_audit(f"sqlite:///{tmp}/bench.db")
+        print(json.dumps(results["SQLite (WAL)"], indent=2))
+    pg = _pg_url()
+    if pg:
+        print("audit append on PostgreSQL ...", flush=True)
+        results["PostgreSQL"] = bench_audit(pg, records=50_000)
+        print(json.dumps(results["PostgreSQL"], indent=2))
+    write_doc(policy, results)
+
+
+def write_doc(policy: dict[str, float], audit: dict[str, dict[str, float]]) -> None:
+    machine = (
+        f"{host.machine()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+        f"cedarpy {_version('cedarpy')}, SQLAlchemy {_version('sqlalchemy')}"
+    )
+    lines = [
+        "<!-- kernel:start -->",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {machine}; medians of {REPEATS} repeats (`make bench`).",
+        "",
+        "| measure | Genesis | baseline in the same run | ratio | target |",
+        "|---|---|---|---|---|",
+        f"| policy decision, single, warm (median) | {policy['policy_warm_median_us']:.0f} µs "
+        f"(p95 {policy['policy_warm_p95_us']:.0f} µs; cold {policy['policy_cold_median_us']:.0f} µs) "
+        f"| cedarpy re-parsing policies and entities: {policy['policy_naive_median_us']:.0f} µs "
+        f"| {policy['policy_naive_median_us'] / policy['policy_warm_median_us']:.1f}x faster | ≤ 200 µs |",
+    ]
+    for name, r in audit.items():
+        target = "≥ 20,000 /s" if name.startswith("SQLite") else "—"
+        lines.append(
+            f"| audit append, {name}, batches of 1,000 | {r['append_per_s']:,.0f} records/s "
+            f"| unchained executemany: {r['plain_insert_per_s']:,.0f} rows/s "
+            f"| {r['append_per_s'] / r['plain_insert_per_s']:.2f}x of plain | {target} |"
+        )
+        lines.append(
+            f"| audit verify, {name} | {r['verify_per_s']:,.0f} records/s ({r['records']:,.0f} records, "
+            f"{r['checkpoints']:.0f} checkpoints) | — | — | — |"
+        )
+    lines.append(
+        f"\nThe decision benchmark evaluates all {policy['policies']} shipped policies on a "
+        "CUI//SP-EXPT//NOFORN/FEDCON asset with PII, a CRADA requirement and conditional training use."
+    )
+    lines.append("<!-- kernel:end -->")
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = (
+        doc.read_text(encoding="utf-8")
+        if doc.exists()
+        else "# Benchmarks\n\n## Kernel\n\n<!-- kernel:start -->\n<!-- kernel:end -->\n"
+    )
+    start, end = text.index("<!-- kernel:start -->"), text.index("<!-- kernel:end -->") + len("<!-- kernel:end -->")
+    doc.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
+    print(f"wrote {doc}")
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import version
+
+    return version(name)
+
+
+if __name__ == "__main__":
+    main()
