@@ -111,7 +111,8 @@ BAD = [
     ),
     ("post", "/users", "not json", "admin", 422, ""),
     ("get", "/users/ghost", None, "admin", 404, "no user"),
-    ("get", "/users/brit", None, "rivera", 403, "read_profile"),
+    ("get", "/users/brit", None, "rivera", 403, "read_directory"),
+    ("get", "/users/ghost", None, "rivera", 403, "read_directory"),
     ("post", "/users/rivera/vet", {}, "admin", 409, "vetted"),
     ("post", "/users/ghost/suspend", {}, "admin", 404, "no user"),
     ("post", "/users/admin/revoke", {}, "admin", 403, "no-self-privilege"),
@@ -120,7 +121,7 @@ BAD = [
     ("post", "/users/rivera/ungrant", {"agreements": ["HANDSHAKE"]}, "admin", 422, "agreement kind"),
     ("post", "/users/rivera/tokens", {"days": 0}, "admin", 422, "days"),
     ("post", "/users/rivera/tokens", {"days": 9999}, "admin", 422, "365 days"),
-    ("get", "/users/brit/tokens", None, "rivera", 403, "manage_tokens"),
+    ("get", "/users/brit/tokens", None, "rivera", 403, "read_directory"),
     ("post", "/tokens/0123456789abcdef/revoke", None, "admin", 404, "no token"),
     ("post", "/assets", {"name": "x", "markings": {"banner": "CUI"}}, "rivera", 422, "CUI category"),
     ("post", "/assets", {"name": "x", "markings": {"banner": "SECRET"}}, "rivera", 403, "clearance-level"),
@@ -192,3 +193,14 @@ def test_real_http_server_on_loopback(platform, cast):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_serve_factory_opens_the_platform_named_by_the_environment(platform, home, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from genesis_platform.api.app import app_from_environment
+
+    monkeypatch.setenv("GENESIS_HOME", str(home))
+    with TestClient(app_from_environment()) as client:
+        response = client.get("/organisations", headers=auth(platform.saved_token() or ""))
+        assert response.status_code == 200 and response.json()[0]["name"] == "Genesis Platform Operations"

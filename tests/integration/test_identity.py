@@ -91,6 +91,8 @@ def test_researchers_cannot_manage_identity_or_read_the_directory(platform, cast
         platform.identity.list_users(cast["rivera"])
     with pytest.raises(AccessDenied):
         platform.identity.show_user(cast["rivera"], "brit")
+    with pytest.raises(AccessDenied, match="read_directory"):
+        platform.identity.show_user(cast["rivera"], "no-such-person")  # same answer as for a real person
     user, org = platform.identity.show_user(cast["rivera"])
     assert user.username == "rivera" and org.name == "Oak Ridge National Laboratory"
 

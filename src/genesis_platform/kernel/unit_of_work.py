@@ -12,7 +12,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
-from genesis_platform.kernel.audit.chain import AuditEvent, AuditRecord
+from genesis_platform.kernel.audit.chain import AuditEvent
 from genesis_platform.kernel.audit.log import AuditLog
 
 __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
@@ -31,7 +31,6 @@ class UnitOfWork:
         self._audit = audit
         self._events: list[AuditEvent] = []
         self._connection: Connection | None = None
-        self.written: list[AuditRecord] = []
 
     @property
     def connection(self) -> Connection:
@@ -52,7 +51,7 @@ class UnitOfWork:
     def commit(self) -> None:
         """Append the queued events and commit everything now; the unit of work stays usable."""
         conn = self.connection
-        self.written += self._audit.append(conn, self._events)
+        self._audit.append(conn, self._events)
         self._events.clear()
         conn.commit()
 
@@ -67,7 +66,7 @@ class UnitOfWork:
             conn.rollback()
             decisions = [e for e in self._events if e.kind == "decision"]
             if decisions:
-                self.written += self._audit.append(conn, decisions)
+                self._audit.append(conn, decisions)
                 conn.commit()
         finally:
             self._events.clear()

@@ -140,25 +140,14 @@ class AuditLog:
         checkpoints: list[TreeHead] = []
         for event in events:
             seq = size + 1
-            body = canonical_json(record_body(seq, at, event))
+            fields = record_body(seq, at, event)
+            body = canonical_json(fields)
             digest = chain_hash(prev, body)
             append_leaf(frontier, size, leaf_hash(body))
             size = seq
-            rows.append(
-                {
-                    "seq": seq,
-                    "at": at,
-                    "kind": event.kind,
-                    "actor": event.actor,
-                    "channel": event.channel,
-                    "action": event.action,
-                    "resource": event.resource,
-                    "outcome": event.outcome,
-                    "details": canonical_json(event.details).decode("utf-8"),
-                    "prev_hash": prev,
-                    "hash": digest,
-                }
-            )
+            # The row holds exactly the hashed body, with details as their canonical text.
+            fields["details"] = canonical_json(event.details).decode("utf-8")
+            rows.append({**fields, "prev_hash": prev, "hash": digest})
             records.append(AuditRecord(seq, at, event, prev, digest))
             prev = digest
             if seq % self._every == 0:

@@ -234,11 +234,22 @@ class IdentityService:
             self._guard.require(uow, principal, Action.READ_DIRECTORY, PLATFORM)
             return IdentityStore(uow.connection).users()
 
+    def _someone(self, uow: UnitOfWork, store: IdentityStore, principal: Principal, username: str | None) -> User:
+        """The user a request names: the caller, or (for those who may read the directory) anyone.
+
+        Asking about someone else is first decided as a directory read, so a caller who may not read the
+        directory cannot learn from "not found" which usernames exist.
+        """
+        if username is None or username in (principal.user.username, principal.user.id):
+            return principal.user
+        self._guard.require(uow, principal, Action.READ_DIRECTORY, PLATFORM, {"user": username})
+        return _find_user(store, username)
+
     def show_user(self, principal: Principal, username: str | None = None) -> tuple[User, Organisation]:
         """A user's profile: one's own, or anyone's for administrators and security officers."""
         with self._uow() as uow:
             store = IdentityStore(uow.connection)
-            user = principal.user if username is None else _find_user(store, username)
+            user = self._someone(uow, store, principal, username)
             self._guard.require(uow, principal, Action.READ_PROFILE, user)
             org = store.organisation(user.organisation_id)
             assert org is not None  # foreign key
@@ -317,7 +328,7 @@ class IdentityService:
             raise InvalidInput(f"a token lives between 1 second and {self._max_ttl.days} days")
         with self._uow() as uow:
             store = IdentityStore(uow.connection)
-            user = principal.user if username is None else _find_user(store, username)
+            user = self._someone(uow, store, principal, username)
             self._guard.require(uow, principal, Action.MANAGE_TOKENS, user, {"change": "token.issue"})
             issued = self._issue(store, user, label, ttl)
             self._guard.changed(
@@ -348,7 +359,7 @@ class IdentityService:
         """A user's tokens (never their secrets)."""
         with self._uow() as uow:
             store = IdentityStore(uow.connection)
-            user = principal.user if username is None else _find_user(store, username)
+            user = self._someone(uow, store, principal, username)
             self._guard.require(uow, principal, Action.MANAGE_TOKENS, user)
             return store.tokens_of(user.id)
 

@@ -211,9 +211,3 @@ class IdentityStore:
             .values(revoked_at=at)
         )
         return result.rowcount == 1
-
-    def bump_user_version(self, user_id: str, updated_at: str) -> None:
-        """Invalidate cached policy entities of a user whose relations changed."""
-        self._conn.execute(
-            update(users).where(users.c.id == user_id).values(version=users.c.version + 1, updated_at=updated_at)
-        )
