@@ -204,3 +204,20 @@ def test_serve_factory_opens_the_platform_named_by_the_environment(platform, hom
     with TestClient(app_from_environment()) as client:
         response = client.get("/organisations", headers=auth(platform.saved_token() or ""))
         assert response.status_code == 200 and response.json()[0]["name"] == "Genesis Platform Operations"
+
+
+def test_every_route_but_health_and_docs_refuses_a_missing_token(api, platform):
+    open_paths = {"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+    before = state(platform)
+    checked = 0
+    for path, methods in api.get("/openapi.json").json()["paths"].items():
+        if path in open_paths:
+            continue
+        concrete = path.replace("{username}", "rivera").replace("{asset_id}", "dat-x").replace("{seq}", "1")
+        concrete = concrete.replace("{token_id}", "0123456789abcdef")
+        for method in methods:
+            response = api.request(method.upper(), concrete, json={})
+            assert response.status_code == 401, (method, path, response.text)
+            assert response.headers["content-type"] == "application/problem+json"
+            checked += 1
+    assert checked >= 20 and state(platform) == before

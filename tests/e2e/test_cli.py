@@ -210,3 +210,8 @@ def test_help_teaches(cli):
     assert result.code == 0 and "--training" in result.out and "Example" in result.out
     assert cli().code == 0
     assert cli("--version").out.startswith("genesis-platform ")
+
+
+def test_serve_on_a_missing_platform_fails_in_one_line(cli, tmp_path):
+    result = cli("serve", "--home", str(tmp_path / "nowhere"), "--port", "8499")
+    assert result.code == 2 and result.err.count("\n") == 1 and "genesis init" in result.err

@@ -79,3 +79,23 @@ def test_denied_run_or_use_schedules_nothing(platform, cast):
     with pytest.raises(AccessDenied, match="training-use-prohibited"):
         platform.compute.submit(cast["rivera"], workflow.id, jobs.square, 2, uses={no_training.id: Action.TRAIN})
     assert platform.audit.records(cast.admin, AuditQuery(action="compute.submit")) == []
+
+
+@pytest.fixture(params=["inline", "local-pool"])
+def executor(request):
+    from genesis_platform.testing import InlineExecutor
+
+    made = InlineExecutor() if request.param == "inline" else LocalPoolExecutor(1)
+    yield made
+    made.shutdown()
+
+
+def test_executor_contract(executor):
+    """Every executor: results and exceptions come back through the future; shutdown is idempotent."""
+    assert executor.submit(jobs.square, 7).result(timeout=60) == 49
+    failed = executor.submit(jobs.fail, "contract")
+    with pytest.raises(RuntimeError, match="contract"):
+        failed.result(timeout=60)
+    assert isinstance(executor.name, str) and executor.name
+    executor.shutdown()
+    executor.shutdown()
