@@ -418,3 +418,25 @@ def test_cached_entities_follow_a_new_version() -> None:
         update={"user": before.user.model_copy(update={"vetting": VettingStatus.SUSPENDED, "version": 2})}
     )
     assert not ENGINE.decide(after, Action.DOWNLOAD, target, NOW).allowed
+
+
+def test_concurrent_decisions_with_evicting_caches_stay_correct(monkeypatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from genesis_platform.kernel.policy import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "_PAIRS", 8)
+    monkeypatch.setattr(engine_module, "_BASES", 2)
+    local = PolicyEngine.default()
+    people = [person(f"user{i}") for i in range(6)] + [
+        person(f"brit{i}", "uk", us=False, cits=("GBR",)) for i in range(3)
+    ]
+    assets = [asset(M("CUI//SP-PRVCY//NOFORN")) for _ in range(40)]
+
+    def work(i: int) -> bool:
+        who = people[i % len(people)]
+        decision = local.decide(who, Action.DOWNLOAD, assets[i % len(assets)], NOW)
+        return decision.allowed == who.user.us_person
+
+    with ThreadPoolExecutor(8) as pool:
+        assert all(pool.map(work, range(4000)))

@@ -8,13 +8,14 @@ request: Cedar skips a policy that errors, which for a forbid would fail open, s
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cedarpy
 
@@ -24,6 +25,9 @@ from genesis_platform.kernel.policy.entities import EntityCache, Resource, refer
 from genesis_platform.kernel.policy.model import PLATFORM, Action, Decision
 
 __all__ = ["PolicyEngine", "PolicyInfo", "default_policy_texts"]
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 _BASES = 4_096  # cached per-user entity sets
 _PAIRS = 16_384  # cached (user, asset) entity sets for single decisions
@@ -52,6 +56,15 @@ class PolicyInfo:
         if not self.actions and not self.groups:
             return True
         return action.value in self.actions or bool(self.groups & action.groups)
+
+
+def _remember(lock: threading.Lock, cache: OrderedDict[K, V], key: K, value: V, size: int) -> None:
+    """Put `key` in an LRU cache under `lock`, evicting the least recently used beyond `size`."""
+    with lock:
+        cache[key] = value
+        cache.move_to_end(key)
+        while len(cache) > size:
+            cache.popitem(last=False)
 
 
 def default_policy_texts() -> tuple[str, str]:
@@ -108,6 +121,7 @@ class PolicyEngine:
         actions = json.loads(str(cedarpy.Entities.from_json_str("[]", self._schema)))
         self._actions_json = ",".join(json.dumps(a) for a in actions)
         self._platform_json = json.dumps({"uid": {"type": "Platform", "id": PLATFORM.id}, "attrs": {}, "parents": []})
+        self._lock = threading.Lock()  # the API decides from a thread pool
         self._bases: OrderedDict[tuple[str, int], cedarpy.Entities] = OrderedDict()
         self._pairs: OrderedDict[tuple[str, int, str, str, int], cedarpy.Entities] = OrderedDict()
 
@@ -142,15 +156,14 @@ class PolicyEngine:
         """The acting user, the platform and the schema's action hierarchy, parsed once per user version."""
         user = principal.user
         key = (user.id, user.version)
-        base = self._bases.get(key)
-        if base is None:
-            parts = [self._entities.principal(principal), self._platform_json, self._actions_json]
-            base = cedarpy.Entities.from_json_str("[" + ",".join(p for p in parts if p) + "]")
-            self._bases[key] = base
-            while len(self._bases) > _BASES:
-                self._bases.popitem(last=False)
-        else:
-            self._bases.move_to_end(key)
+        with self._lock:
+            base = self._bases.get(key)
+            if base is not None:
+                self._bases.move_to_end(key)
+                return base
+        parts = [self._entities.principal(principal), self._platform_json, self._actions_json]
+        base = cedarpy.Entities.from_json_str("[" + ",".join(parts) + "]")
+        _remember(self._lock, self._bases, key, base, _BASES)
         return base
 
     def _entities_for(self, principal: Principal, resources_: Sequence[Resource]) -> cedarpy.Entities:
@@ -174,14 +187,13 @@ class PolicyEngine:
         ref = reference_of(resource)
         version = resource.version if isinstance(resource, GovernedAsset) else 0
         key = (principal.user.id, principal.user.version, ref.type, ref.id, version)
-        entities = self._pairs.get(key)
-        if entities is None:
-            entities = self._entities_for(principal, [resource])
-            self._pairs[key] = entities
-            while len(self._pairs) > _PAIRS:
-                self._pairs.popitem(last=False)
-        else:
-            self._pairs.move_to_end(key)
+        with self._lock:
+            entities = self._pairs.get(key)
+            if entities is not None:
+                self._pairs.move_to_end(key)
+                return entities
+        entities = self._entities_for(principal, [resource])
+        _remember(self._lock, self._pairs, key, entities, _PAIRS)
         return entities
 
     def decide(self, principal: Principal, action: Action, resource: Resource, now: datetime) -> Decision:

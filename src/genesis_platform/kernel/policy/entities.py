@@ -8,6 +8,7 @@ is the invalidation.
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from datetime import UTC, datetime, time
 from typing import Any
@@ -113,23 +114,26 @@ class EntityCache:
     def __init__(self, size: int = 20_000) -> None:
         self._size = size
         self._entries: OrderedDict[tuple[str, str], tuple[int, str]] = OrderedDict()
+        self._lock = threading.Lock()  # the API decides from a thread pool
         self.hits = 0
         self.misses = 0
 
     def _get(self, key: tuple[str, str], version: int) -> str | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] != version:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self._entries.move_to_end(key)
-        return entry[1]
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != version:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._entries.move_to_end(key)
+            return entry[1]
 
     def _put(self, key: tuple[str, str], version: int, text: str) -> str:
-        self._entries[key] = (version, text)
-        self._entries.move_to_end(key)
-        while len(self._entries) > self._size:
-            self._entries.popitem(last=False)
+        with self._lock:
+            self._entries[key] = (version, text)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
         return text
 
     def principal(self, principal: Principal) -> str:
