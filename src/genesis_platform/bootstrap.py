@@ -15,6 +15,7 @@ from types import TracebackType
 from sqlalchemy import Engine, func, select
 
 from genesis_platform import __version__
+from genesis_platform.catalog import DatasetService
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.audit.log import AuditLog
 from genesis_platform.kernel.audit.service import AuditService
@@ -110,6 +111,7 @@ class Platform:
         self.audit = AuditService(self.uow, self.guard, self.audit_log, keys)
         self.policy = PolicyService(self.uow, self.guard)
         self.compute = ComputeService(self.uow, self.guard, self.assets, self.recorder, executor)
+        self.datasets = DatasetService(self.uow, self.guard, self.assets, self.recorder, blobs)
 
     @classmethod
     def open(

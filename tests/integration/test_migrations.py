@@ -4,6 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+import genesis_platform.catalog  # noqa: F401  (registers the catalogue tables on the metadata)
 from genesis_platform.kernel.db import make_engine, metadata, migrate
 
 
@@ -18,7 +19,7 @@ def test_empty_database_upgrades_to_head_and_matches_the_models(database_url, tm
         tables = set(inspect(engine).get_table_names())
         assert set(metadata.tables) <= tables
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_revision() == "0001"
+            assert MigrationContext.configure(conn).get_current_revision() == "0002"
             assert compare_metadata(MigrationContext.configure(conn), metadata) == []
         migrate(engine)  # idempotent at head
     finally:

@@ -30,7 +30,7 @@ __all__ = [
     "table",
 ]
 
-console = Console()
+console = Console(soft_wrap=True)  # messages stay one line when piped; tables still fit the width
 err_console = Console(stderr=True)
 
 HomeOption = Annotated[

@@ -440,3 +440,11 @@ def test_concurrent_decisions_with_evicting_caches_stay_correct(monkeypatch) -> 
 
     with ThreadPoolExecutor(8) as pool:
         assert all(pool.map(work, range(4000)))
+
+
+def test_a_candidate_is_judged_on_its_own_markings_not_the_cached_ones() -> None:
+    stored = asset(M("PUBLIC"))
+    stranger = person("stranger", "de", us=False, cits=("DEU",), projects=())
+    assert ENGINE.decide(stranger, Action.DOWNLOAD, stored, NOW).allowed
+    candidate = stored.model_copy(update={"markings": M("CUI//SP-PRVCY//NOFORN")})  # same id, same version
+    assert not ENGINE.decide(stranger, Action.DOWNLOAD, candidate, NOW).allowed

@@ -6,6 +6,7 @@ governed assets here and ask `require` before every read, download, run, train, 
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -139,7 +140,11 @@ class AssetService:
     def list(self, principal: Principal, kind: str | None = None) -> list[GovernedAsset]:
         """The assets the caller may discover; every decision is recorded."""
         with self._uow() as uow:
-            return self._guard.filter(uow, principal, Action.DISCOVER, AssetStore(uow.connection).list(kind))
+            return self.visible(uow, principal, kind)
+
+    def visible(self, uow: UnitOfWork, principal: Principal, kind: str | None = None) -> builtins.list[GovernedAsset]:
+        """`list` inside a capability's own unit of work."""
+        return self._guard.filter(uow, principal, Action.DISCOVER, AssetStore(uow.connection).list(kind))
 
     def decide(self, principal: Principal, action: Action, asset_id: str) -> tuple[GovernedAsset, Decision]:
         """Decide `action` on an asset without doing it (what `policy explain` shows); the decision is recorded."""

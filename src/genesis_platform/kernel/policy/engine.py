@@ -21,7 +21,7 @@ import cedarpy
 
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.identity.model import Principal
-from genesis_platform.kernel.policy.entities import EntityCache, Resource, reference_of
+from genesis_platform.kernel.policy.entities import EntityCache, Resource, fingerprint_of, reference_of
 from genesis_platform.kernel.policy.model import PLATFORM, Action, Decision
 
 __all__ = ["PolicyEngine", "PolicyInfo", "default_policy_texts"]
@@ -153,9 +153,8 @@ class PolicyEngine:
         return [p for p in self._policies.values() if p.effect == "permit" and p.applies_to(action)]
 
     def _base(self, principal: Principal) -> cedarpy.Entities:
-        """The acting user, the platform and the schema's action hierarchy, parsed once per user version."""
-        user = principal.user
-        key = (user.id, user.version)
+        """The acting user, the platform and the schema's action hierarchy, parsed once per user content."""
+        key = (principal.user.id, fingerprint_of(principal))
         with self._lock:
             base = self._bases.get(key)
             if base is not None:
@@ -183,10 +182,10 @@ class PolicyEngine:
         return base.with_added_json_str("[" + ",".join(extra) + "]")
 
     def _pair(self, principal: Principal, resource: Resource) -> cedarpy.Entities:
-        """Entities for one decision, cached per (user version, asset version): warm decisions parse nothing."""
+        """Entities for one decision, cached per (user, asset) content: warm decisions parse nothing."""
         ref = reference_of(resource)
-        version = resource.version if isinstance(resource, GovernedAsset) else 0
-        key = (principal.user.id, principal.user.version, ref.type, ref.id, version)
+        content = hash(resource) if isinstance(resource, GovernedAsset) else 0
+        key = (principal.user.id, fingerprint_of(principal), ref.type, ref.id, content)
         with self._lock:
             entities = self._pairs.get(key)
             if entities is not None:

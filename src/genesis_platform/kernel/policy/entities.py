@@ -1,8 +1,9 @@
-"""Translation of users and assets into Cedar entities, cached by version.
+"""Translation of users and assets into Cedar entities, cached by content.
 
-An entity's JSON is built once per (id, version) and reused until the row's version changes, so a decision
-only parses two small entities. Every change to a user or an asset bumps its version (see the stores), which
-is the invalidation.
+An entity's JSON is built once per (id, fingerprint), the fingerprint being the hash of the frozen domain
+object, and reused while the object is unchanged. Keying on content rather than on a version number means a
+candidate (an asset as it would be after a change, a user about to be granted something) can never be judged
+on the cached attributes of the stored one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.identity.model import Principal, User
 from genesis_platform.kernel.policy.model import PlatformResource, ResourceRef
 
-__all__ = ["EntityCache", "asset_attributes", "reference_of", "user_attributes"]
+__all__ = ["EntityCache", "asset_attributes", "fingerprint_of", "reference_of", "user_attributes"]
 
 
 def _entity(type_: str, id_: str) -> dict[str, dict[str, str]]:
@@ -95,6 +96,11 @@ def asset_attributes(asset: GovernedAsset) -> dict[str, Any]:
 Resource = GovernedAsset | User | PlatformResource
 
 
+def fingerprint_of(principal: Principal) -> int:
+    """A hash of everything the policy reads about a principal (the user and their organisation)."""
+    return hash((principal.user, principal.organisation))
+
+
 def reference_of(resource: Resource) -> ResourceRef:
     """Return the Cedar reference of a resource."""
     if isinstance(resource, GovernedAsset):
@@ -105,7 +111,7 @@ def reference_of(resource: Resource) -> ResourceRef:
 
 
 class EntityCache:
-    """JSON of Cedar entities, keyed by (type, id, version), least recently used evicted.
+    """JSON of Cedar entities, keyed by (type, id) and checked against the object's fingerprint; LRU eviction.
 
     Args:
         size: entries kept.
@@ -113,49 +119,50 @@ class EntityCache:
 
     def __init__(self, size: int = 20_000) -> None:
         self._size = size
-        self._entries: OrderedDict[tuple[str, str], tuple[int, str]] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str], tuple[int, str]] = OrderedDict()  # key -> (fingerprint, json)
         self._lock = threading.Lock()  # the API decides from a thread pool
         self.hits = 0
         self.misses = 0
 
-    def _get(self, key: tuple[str, str], version: int) -> str | None:
+    def _get(self, key: tuple[str, str], fingerprint: int) -> str | None:
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or entry[0] != version:
+            if entry is None or entry[0] != fingerprint:
                 self.misses += 1
                 return None
             self.hits += 1
             self._entries.move_to_end(key)
             return entry[1]
 
-    def _put(self, key: tuple[str, str], version: int, text: str) -> str:
+    def _put(self, key: tuple[str, str], fingerprint: int, text: str) -> str:
         with self._lock:
-            self._entries[key] = (version, text)
+            self._entries[key] = (fingerprint, text)
             self._entries.move_to_end(key)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
         return text
 
     def principal(self, principal: Principal) -> str:
-        """Return the entity JSON of the acting user (the version covers the user and their organisation)."""
+        """Return the entity JSON of the acting user."""
         user = principal.user
         key = ("User", user.id)
-        # The organisation's kind is part of the entity; organisations are immutable once created.
-        cached = self._get(key, user.version)
+        fingerprint = fingerprint_of(principal)
+        cached = self._get(key, fingerprint)
         if cached is not None:
             return cached
         text = json.dumps({"uid": {"type": "User", "id": user.id}, "attrs": user_attributes(principal), "parents": []})
-        return self._put(key, user.version, text)
+        return self._put(key, fingerprint, text)
 
     def resource(self, resource: Resource) -> str | None:
         """Return the entity JSON of an asset, or None for resources that need no attributes."""
         if not isinstance(resource, GovernedAsset):
             return None
         key = ("Asset", resource.id)
-        cached = self._get(key, resource.version)
+        fingerprint = hash(resource)
+        cached = self._get(key, fingerprint)
         if cached is not None:
             return cached
         text = json.dumps(
             {"uid": {"type": "Asset", "id": resource.id}, "attrs": asset_attributes(resource), "parents": []}
         )
-        return self._put(key, resource.version, text)
+        return self._put(key, fingerprint, text)

@@ -1,0 +1,213 @@
+"""Datasets: register by multipart upload, browse, stream verified files, verify integrity, withdraw."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi.responses import PlainTextResponse, StreamingResponse
+from pydantic import BaseModel, Field, ValidationError
+
+from genesis_platform.api.deps import CurrentPrincipal, PlatformDep
+from genesis_platform.api.routes.assets import AssetPublic, MarkingsIn
+from genesis_platform.catalog import DatasetVersion, bagit_manifest
+from genesis_platform.kernel import InvalidInput, NotFound
+from genesis_platform.kernel.validation import validation_message
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/datasets", tags=["datasets"])
+
+
+class DatasetCreate(BaseModel):
+    """Metadata sent with the files of a new dataset (the `metadata` form field, as JSON)."""
+
+    name: str
+    description: str = ""
+    project: str | None = None
+    markings: MarkingsIn = Field(default_factory=MarkingsIn)
+
+
+class VersionPublic(BaseModel):
+    """A dataset version."""
+
+    id: str
+    dataset_id: str
+    number: int
+    previous_id: str | None
+    state: str
+    files: list[dict[str, Any]]
+    structures: list[dict[str, Any]]
+    manifest_sha256: str
+    total_size: int
+    created_by: str
+    created_at: datetime
+    withdrawn_at: datetime | None
+    withdrawn_reason: str | None
+
+    @classmethod
+    def of(cls, v: DatasetVersion) -> VersionPublic:
+        """From the domain type."""
+        data = v.model_dump(mode="json", exclude={"withdrawn_by"})
+        return cls(**data)
+
+
+class DatasetPublic(BaseModel):
+    """A dataset with its versions."""
+
+    asset: AssetPublic
+    versions: list[VersionPublic]
+
+
+class DatasetSummary(BaseModel):
+    """A dataset in a list."""
+
+    asset: AssetPublic
+    latest: VersionPublic | None
+
+
+class Withdrawal(BaseModel):
+    """Why a version is withdrawn."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class FileCheckPublic(BaseModel):
+    """One file's integrity."""
+
+    version: str
+    path: str
+    sha256: str
+    status: str
+
+
+class VerifyPublic(BaseModel):
+    """A dataset's integrity."""
+
+    ok: bool
+    files: int
+    bad: list[FileCheckPublic]
+
+
+def _metadata(text: str) -> DatasetCreate:
+    try:
+        return DatasetCreate.model_validate_json(text)
+    except ValidationError as e:
+        raise InvalidInput(f"metadata: {validation_message(e)}") from None
+
+
+def _spool(files: list[UploadFile], folder: Path) -> None:
+    """Write uploads under `folder`, each at the relative path its filename gives."""
+    for upload in files:
+        name = (upload.filename or "").replace("\\", "/")
+        rel = PurePosixPath(name)
+        if (
+            not name
+            or rel.is_absolute()
+            or ".." in rel.parts
+            or any(p.startswith(".") and p != "." for p in rel.parts[:1])
+        ):
+            raise InvalidInput(f"file name {name!r} must be a relative path inside the dataset")
+        dest = folder / Path(*rel.parts)
+        if dest.exists():
+            raise InvalidInput(f"file {name!r} was sent twice")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with dest.open("wb") as out:
+            shutil.copyfileobj(upload.file, out, 8 << 20)
+
+
+@router.get("", response_model=list[DatasetSummary])
+def list_datasets(platform: PlatformDep, me: CurrentPrincipal) -> list[DatasetSummary]:
+    """The datasets you may discover, each with its latest version."""
+    return [
+        DatasetSummary(asset=AssetPublic.of(a), latest=VersionPublic.of(v) if v else None)
+        for a, v in platform.datasets.list(me)
+    ]
+
+
+@router.post("", response_model=VersionPublic, status_code=status.HTTP_201_CREATED)
+def register_dataset(
+    platform: PlatformDep,
+    me: CurrentPrincipal,
+    metadata: Annotated[str, Form(description="DatasetCreate as JSON")],
+    files: Annotated[list[UploadFile], File(description="The files; each filename is its path in the dataset")],
+) -> VersionPublic:
+    """Register uploaded files as version 1 of a new dataset."""
+    meta = _metadata(metadata)
+    with tempfile.TemporaryDirectory(prefix="genesis-upload-") as tmp:
+        _spool(files, Path(tmp))
+        version = platform.datasets.register(
+            me,
+            Path(tmp),
+            name=meta.name,
+            description=meta.description,
+            project=meta.project,
+            markings=meta.markings.markings(),
+        )
+    return VersionPublic.of(version)
+
+
+@router.get("/{dataset_id}", response_model=DatasetPublic)
+def show_dataset(dataset_id: str, platform: PlatformDep, me: CurrentPrincipal) -> DatasetPublic:
+    """A dataset and every version."""
+    asset, versions = platform.datasets.get(me, dataset_id)
+    return DatasetPublic(asset=AssetPublic.of(asset), versions=[VersionPublic.of(v) for v in versions])
+
+
+@router.post("/{dataset_id}/versions", response_model=VersionPublic, status_code=status.HTTP_201_CREATED)
+def add_version(
+    dataset_id: str,
+    platform: PlatformDep,
+    me: CurrentPrincipal,
+    files: Annotated[list[UploadFile], File(description="The files of the new version")],
+) -> VersionPublic:
+    """Register uploaded files as the next version (owners, data stewards, security officers)."""
+    with tempfile.TemporaryDirectory(prefix="genesis-upload-") as tmp:
+        _spool(files, Path(tmp))
+        return VersionPublic.of(platform.datasets.add_version(me, dataset_id, Path(tmp)))
+
+
+@router.get("/{dataset_id}/versions/{number}/manifest", response_class=PlainTextResponse)
+def manifest(dataset_id: str, number: int, platform: PlatformDep, me: CurrentPrincipal) -> str:
+    """The version's BagIt `manifest-sha256.txt`."""
+    _, versions = platform.datasets.get(me, dataset_id)
+    version = next((v for v in versions if v.number == number), None)
+    if version is None:
+        raise NotFound(f"dataset {dataset_id} has no version {number}")
+    return bagit_manifest(version.files)
+
+
+@router.get("/{dataset_id}/versions/{number}/files/{path:path}")
+def download_file(
+    dataset_id: str, number: int, path: str, platform: PlatformDep, me: CurrentPrincipal
+) -> StreamingResponse:
+    """Stream one file; its SHA-256 is in `Repr-Digest` (RFC 9530) and the stream aborts if the bytes differ."""
+    entry, chunks = platform.datasets.open_file(me, dataset_id, number, path)
+    digest = base64.b64encode(bytes.fromhex(entry.sha256)).decode("ascii")
+    headers = {
+        "Repr-Digest": f"sha-256=:{digest}:",
+        "Content-Length": str(entry.size),
+        "Content-Disposition": f'attachment; filename="{PurePosixPath(entry.path).name}"',
+    }
+    return StreamingResponse(chunks, media_type="application/octet-stream", headers=headers)
+
+
+@router.post("/{dataset_id}/verify", response_model=VerifyPublic)
+def verify(dataset_id: str, platform: PlatformDep, me: CurrentPrincipal) -> VerifyPublic:
+    """Re-hash every stored file of the available versions."""
+    report = platform.datasets.verify(me, dataset_id)
+    bad = [FileCheckPublic(version=v, path=c.path, sha256=c.sha256, status=c.status) for v, c in report.bad]
+    return VerifyPublic(ok=report.ok, files=sum(len(c) for c in report.checked.values()), bad=bad)
+
+
+@router.post("/{dataset_id}/versions/{number}/withdraw", response_model=VersionPublic)
+def withdraw(
+    dataset_id: str, number: int, body: Withdrawal, platform: PlatformDep, me: CurrentPrincipal
+) -> VersionPublic:
+    """Withdraw a version: bytes deleted, tombstone and audit trail kept."""
+    return VersionPublic.of(platform.datasets.withdraw(me, dataset_id, number, body.reason))

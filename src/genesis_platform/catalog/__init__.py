@@ -1,0 +1,15 @@
+"""The governed catalogue: datasets as immutable, hashed, versioned file sets (EO 14363 §3(a)(v), §3(d)(i))."""
+
+from genesis_platform.catalog.model import DatasetFile, DatasetVersion, Structure, VersionState, bagit_manifest
+from genesis_platform.catalog.service import DatasetService, FileCheck, VerifyReport
+
+__all__ = [
+    "DatasetFile",
+    "DatasetService",
+    "DatasetVersion",
+    "FileCheck",
+    "Structure",
+    "VerifyReport",
+    "VersionState",
+    "bagit_manifest",
+]

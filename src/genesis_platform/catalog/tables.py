@@ -1,0 +1,39 @@
+"""Catalogue tables, on the platform's one metadata (the migration chain lives in `kernel/migrations`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+
+from genesis_platform.kernel.db import metadata
+
+__all__ = ["dataset_files", "dataset_versions"]
+
+dataset_versions = Table(
+    "dataset_versions",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    Column("dataset_id", String(64), ForeignKey("assets.id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("previous_id", String(120), nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("manifest_sha256", String(64), nullable=False),
+    Column("total_size", BigInteger, nullable=False),
+    Column("file_count", Integer, nullable=False),
+    Column("structures", Text, nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("withdrawn_at", String(32), nullable=True),
+    Column("withdrawn_by", String(36), nullable=True),
+    Column("withdrawn_reason", Text, nullable=True),
+    UniqueConstraint("dataset_id", "number"),
+)
+
+dataset_files = Table(
+    "dataset_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version_id", String(120), ForeignKey("dataset_versions.id"), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size", BigInteger, nullable=False),
+)

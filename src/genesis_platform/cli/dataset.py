@@ -1,0 +1,234 @@
+"""`genesis dataset`: register, browse, download, verify and withdraw datasets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
+
+from genesis_platform.catalog import DatasetVersion
+from genesis_platform.cli._common import HomeOption, JsonOption, TokenOption, console, print_json, session, table
+from genesis_platform.kernel import CorruptedData
+from genesis_platform.kernel.assets.markings import UseStatus, parse_markings
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Datasets: immutable, SHA-256-verified versions of files under markings.")
+
+USES = ", ".join(u.value for u in UseStatus)
+
+
+@contextmanager
+def _bar(label: str) -> Iterator[Any]:
+    """A byte progress bar; silent when stdout is not a terminal."""
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    ) as progress:
+        task = progress.add_task(label, total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+def _version_row(v: DatasetVersion) -> tuple[Any, ...]:
+    return (
+        v.number,
+        v.state.value,
+        len(v.files),
+        f"{v.total_size:,}",
+        ", ".join(v.formats),
+        f"{v.created_at:%Y-%m-%d %H:%M}",
+    )
+
+
+@app.command("register")
+def register(
+    source: Annotated[Path, typer.Argument(help="A file or a folder (CSV, Parquet, JSON, HDF5, NetCDF, Zarr, ...).")],
+    name: Annotated[str | None, typer.Option("--name", help="Title (default: the file or folder name).")] = None,
+    description: Annotated[str, typer.Option("--description", help="What it is, for discovery.")] = "",
+    project: Annotated[str | None, typer.Option("--project", help="Project whose members need to know.")] = None,
+    marking: Annotated[
+        str, typer.Option("--marking", help="Banner: PUBLIC, UNCLASSIFIED, CUI//SP-EXPT//NOFORN, ...")
+    ] = "UNCLASSIFIED",
+    pii: Annotated[bool, typer.Option("--pii", help="Holds personally identifiable information.")] = False,
+    phi: Annotated[bool, typer.Option("--phi", help="Holds protected health information.")] = False,
+    ip: Annotated[str | None, typer.Option("--ip", help="IP restriction, e.g. Proprietary.")] = None,
+    agreement: Annotated[list[str] | None, typer.Option("--agreement", help="Required agreement (repeatable).")] = None,
+    export_control: Annotated[str | None, typer.Option("--export-control", help="ITAR, EAR, ...")] = None,
+    training_use: Annotated[str | None, typer.Option("--training-use", help=USES)] = None,
+    inference_use: Annotated[str | None, typer.Option("--inference-use", help=USES)] = None,
+    evaluation_use: Annotated[str | None, typer.Option("--evaluation-use", help=USES)] = None,
+    version_of: Annotated[
+        str | None, typer.Option("--version-of", help="Register as the next version of this dataset id instead.")
+    ] = None,
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Hash and store a file or folder as an immutable dataset version, reading its structure.
+
+    Example: genesis dataset register runs/2026-11/ --name "Beamline scans" --project fusion --marking "CUI//SP-EXPT"
+    """
+    with session(home, token) as (platform, me), _bar(f"storing {source.name}") as progress:
+        if version_of:
+            version = platform.datasets.add_version(me, version_of, source, progress=progress)
+        else:
+            markings = parse_markings(
+                marking,
+                pii=pii,
+                phi=phi,
+                ip_restriction=ip,
+                required_agreements=agreement or [],
+                export_control=export_control,
+                training_use=training_use,
+                inference_use=inference_use,
+                evaluation_use=evaluation_use,
+            )
+            version = platform.datasets.register(
+                me,
+                source,
+                name=name or source.name,
+                description=description,
+                project=project,
+                markings=markings,
+                progress=progress,
+            )
+    console.print(
+        f"registered [bold]{version.id}[/]: {len(version.files)} file(s), {version.total_size:,} bytes, "
+        f"manifest sha256 {version.manifest_sha256[:16]}…"
+    )
+
+
+@app.command("list")
+def list_(home: HomeOption = None, token: TokenOption = None, as_json: JsonOption = False) -> None:
+    """List the datasets you may discover, with their latest version."""
+    with session(home, token) as (platform, me):
+        found = platform.datasets.list(me)
+    if as_json:
+        print_json(
+            [
+                {"id": a.id, "name": a.name, "marking": a.markings.banner, "latest": v.number if v else None}
+                for a, v in found
+            ]
+        )
+        return
+    rows = [
+        (a.id, a.name, a.markings.summary, v.number if v else "", f"{v.total_size:,}" if v else "") for a, v in found
+    ]
+    table("Datasets", ["id", "name", "marking", "latest", "bytes"], rows)
+
+
+@app.command("show")
+def show(
+    dataset_id: Annotated[str, typer.Argument(help="Dataset id.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show a dataset: description, markings, and the structure of its latest version."""
+    with session(home, token) as (platform, me):
+        asset, versions = platform.datasets.get(me, dataset_id)
+    latest = versions[-1] if versions else None
+    if as_json:
+        print_json({"asset": asset.model_dump(mode="json"), "versions": [v.model_dump(mode="json") for v in versions]})
+        return
+    table(
+        f"Dataset {asset.id}",
+        ["field", "value"],
+        [
+            ("name", asset.name),
+            ("description", asset.description),
+            ("marking", asset.markings.summary),
+            ("project", asset.project or ""),
+            ("versions", len(versions)),
+        ],
+    )
+    if latest:
+        for s in latest.structures:
+            if s.columns:
+                cols = ", ".join(f"{c.name}:{c.type}" + (f" [{c.unit}]" if c.unit else "") for c in s.columns)
+                console.print(f"  {s.path} ({s.format.value}, {s.rows} rows): {cols}", highlight=False, markup=False)
+            elif s.arrays:
+                arrays = ", ".join(f"{a.name}{list(a.shape)}:{a.dtype}" for a in s.arrays)
+                console.print(f"  {s.path} ({s.format.value}): {arrays}", highlight=False, markup=False)
+            elif s.error:
+                console.print(
+                    f"  {s.path} ({s.format.value}): structure unreadable: {s.error}", highlight=False, markup=False
+                )
+
+
+@app.command("versions")
+def versions(
+    dataset_id: Annotated[str, typer.Argument(help="Dataset id.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List every version of a dataset (withdrawn ones included, as tombstones)."""
+    with session(home, token) as (platform, me):
+        _, found = platform.datasets.get(me, dataset_id)
+    if as_json:
+        print_json([v.model_dump(mode="json") for v in found])
+        return
+    table(
+        f"Versions of {dataset_id}",
+        ["version", "state", "files", "bytes", "formats", "registered (UTC)"],
+        [_version_row(v) for v in found],
+    )
+
+
+@app.command("download")
+def download(
+    dataset_id: Annotated[str, typer.Argument(help="Dataset id.")],
+    to: Annotated[Path, typer.Option("--to", help="Folder to write the files into.")] = Path("."),
+    version: Annotated[int | None, typer.Option("--version", min=1, help="Version number (default: latest).")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace files already there.")] = False,
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Download a version, verifying every byte against its SHA-256 as it streams."""
+    with session(home, token) as (platform, me), _bar(f"downloading {dataset_id}") as progress:
+        got = platform.datasets.download(me, dataset_id, to, number=version, overwrite=overwrite, progress=progress)
+    console.print(
+        f"downloaded {got.id}: {len(got.files)} file(s), {got.total_size:,} bytes into {to}, all hashes verified"
+    )
+
+
+@app.command("verify")
+def verify(
+    dataset_id: Annotated[str, typer.Argument(help="Dataset id.")],
+    version: Annotated[int | None, typer.Option("--version", min=1, help="Only this version.")] = None,
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Re-hash every stored file and report corrupted or missing ones (exit 7 when any)."""
+    with session(home, token) as (platform, me):
+        report = platform.datasets.verify(me, dataset_id, version)
+    files = sum(len(c) for c in report.checked.values())
+    if not report.ok:
+        for vid, check in report.bad:
+            console.print(f"[red]{check.status.upper()}[/] {vid}/{check.path} (sha256 {check.sha256})", highlight=False)
+        raise CorruptedData(f"{len(report.bad)} of {files} file(s) of {dataset_id} are corrupted or missing")
+    console.print(f"{dataset_id}: {files} file(s) in {len(report.checked)} version(s) verified")
+
+
+@app.command("withdraw")
+def withdraw(
+    dataset_id: Annotated[str, typer.Argument(help="Dataset id.")],
+    version: Annotated[int, typer.Option("--version", min=1, help="The version to withdraw.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why; kept with the tombstone and in the audit log.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Withdraw a version: its bytes are deleted, its record and audit trail remain (owners, stewards, officers)."""
+    with session(home, token) as (platform, me):
+        withdrawn = platform.datasets.withdraw(me, dataset_id, version, reason)
+    console.print(f"{withdrawn.id} withdrawn: {withdrawn.withdrawn_reason}")
