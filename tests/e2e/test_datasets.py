@@ -155,3 +155,57 @@ def test_api_bad_uploads_are_problems_and_store_nothing(api, cast, platform, met
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json" and words in response.json()["detail"]
     assert state(platform) == before
+
+
+def test_cli_card_draft_check_attach_show(cli, home, platform, cast, tmp_path):
+    from genesis_platform.catalog.samples import liang_2021
+
+    sample = liang_2021()[1]
+    me = ["--home", str(home), "--token", cast.tokens["rivera"]]
+    reg = cli("dataset", "register", str(sample.data), "--card", str(sample.card), "--project", "p1", *me)
+    assert reg.code == 0, reg
+    dataset_id = re.search(r"(dat-[0-9a-f]{12})@v1", reg.out).group(1)
+    shown = cli("dataset", "card", "show", dataset_id, *me)
+    assert shown.code == 0 and "Perovskite film stability" in shown.out and "supports_ai_usability: 'Yes'" in shown.out
+    drafted = cli("dataset", "card", "draft", dataset_id, "--out", str(tmp_path / "draft.md"), *me)
+    assert drafted.code == 0 and (tmp_path / "draft.md").exists()
+    checked = cli("dataset", "card", "check", str(tmp_path / "draft.md"))
+    assert checked.code == 0 and "completeness of required fields" in checked.out and "E2 incomplete" in checked.out
+    (tmp_path / "bad.md").write_text(
+        "---\nsupports_discoverability: Yes\ndiscoverability:\n  workflow: {state: Embargo}\n---\n"
+    )
+    failed = cli("dataset", "card", "check", str(tmp_path / "bad.md"))
+    assert failed.code == 2 and "E16" in failed.out and failed.err.startswith("error: 6 error(s)")
+    attached = cli("dataset", "card", "attach", dataset_id, str(sample.card), *me)
+    assert attached.code == 0 and "markings now PUBLIC" in attached.out
+    refused = cli("dataset", "card", "attach", dataset_id, str(tmp_path / "bad.md"), *me)
+    assert refused.code == 2 and "E16" in refused.err
+    missing = cli("dataset", "card", "attach", dataset_id, str(tmp_path / "nope.md"), *me)
+    assert missing.code == 2 and "is not a file" in missing.err
+
+
+def test_api_card_put_get_draft(api, cast, platform):
+    from genesis_platform.catalog.samples import liang_2021
+
+    sample = liang_2021()[2]
+    v = platform.datasets.register(cast["rivera"], sample.data, name="agnp", project="p1")
+    headers = auth(cast.tokens["rivera"]) | {"content-type": "text/markdown"}
+    assert api.get(f"/datasets/{v.dataset_id}/card", headers=auth(cast.tokens["rivera"])).status_code == 404
+    draft = api.get(f"/datasets/{v.dataset_id}/card/draft", headers=auth(cast.tokens["rivera"]))
+    assert draft.status_code == 200 and draft.text.startswith("---\nsupports_discoverability: 'Yes'")
+    denied = api.put(f"/datasets/{v.dataset_id}/card", content=sample.card.read_text(), headers=headers)
+    assert denied.status_code == 403 and "owner-does-not-re-mark" in denied.json()["detail"]  # UNCLASSIFIED -> PUBLIC
+    steward = auth(cast.tokens["steward"]) | {"content-type": "text/markdown"}
+    put = api.put(f"/datasets/{v.dataset_id}/card", content=sample.card.read_text(), headers=steward)
+    assert put.status_code == 200 and put.json()["completeness"]["score"] == 1.0
+    got = api.get(f"/datasets/{v.dataset_id}/card", headers=auth(cast.tokens["brit"]))
+    assert (
+        got.status_code == 200
+        and got.json()["card"]["discoverability"]["sensitivity"]["overall_sensitivity"] == "Public"
+    )
+    bad = api.put(
+        f"/datasets/{v.dataset_id}/card",
+        content='{"supports_discoverability": "No"}',
+        headers=auth(cast.tokens["steward"]) | {"content-type": "application/json"},
+    )
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"

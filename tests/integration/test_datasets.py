@@ -4,6 +4,7 @@ from pathlib import Path
 import pytest
 
 from genesis_platform.catalog import VersionState
+from genesis_platform.catalog.datacard import markings_from_card
 from genesis_platform.kernel import AccessDenied, Conflict, CorruptedData, InvalidInput, NotFound
 from genesis_platform.kernel.assets.markings import parse_markings
 from genesis_platform.kernel.audit.log import AuditQuery
@@ -137,3 +138,73 @@ def test_bad_sources_are_refused_and_store_nothing(platform, cast, tmp_path):
     with pytest.raises(InvalidInput, match="name"):
         platform.datasets.register(cast["rivera"], SHARED / "AutoAM_dataset.csv", name="  ")
     assert len(platform.datasets.list(cast["rivera"])) == before
+
+
+def test_draft_card_is_built_from_what_the_platform_knows(platform, cast):
+    v = platform.datasets.register(
+        cast["rivera"],
+        SHARED / "AgNP_dataset.csv",
+        name="AgNP synthesis",
+        project="p1",
+        markings=parse_markings("CUI//SP-EXPT//NOFORN", pii=True, training_use="Conditional"),
+    )
+    card = platform.datasets.draft_card(cast["rivera"], v.dataset_id)
+    d = card.discoverability
+    assert d.identification.primary_id.value == v.id and d.sensitivity.cui_specified_categories == ["SP-EXPT"]
+    features = card.interoperability.data_structure.features
+    assert [(f.name, f.unit) for f in features][-2:] == [("Qtot(uL/min)", "uL/min"), ("loss", None)]
+    assert card.accessibility.dataset_scale.record_count == 3295
+    assert card.reusability.integrity.checksum_value.endswith(v.manifest_sha256)
+    ngm = card.governed_use.non_sensitivity_governance_metadata
+    assert ngm.export_control.export_control_status == "Yes" and ngm.privacy.pii_status == "Yes"
+    assert markings_from_card(card).same_policy_as(platform.datasets.get(cast["rivera"], v.dataset_id)[0].markings)
+
+
+def test_attaching_a_card_sets_markings_and_re_marking_needs_a_steward(platform, cast):
+    from genesis_platform.catalog.datacard import DataCard, load_card
+    from genesis_platform.catalog.samples import liang_2021
+
+    sample = liang_2021()[0]
+    card, body = load_card(sample.card.read_text())
+    v = platform.datasets.register(
+        cast["rivera"],
+        sample.data,
+        name="crossed barrel",
+        project="p1",
+        markings=parse_markings("PUBLIC", training_use="Yes", inference_use="Yes", evaluation_use="Yes"),
+    )
+    attached = platform.datasets.attach_card(cast["rivera"], v.dataset_id, card, body)  # same markings: owner may
+    assert attached.completeness["score"] == 1.0
+    assert platform.datasets.card(cast["german"], v.dataset_id).card == card
+    data = card.model_dump(mode="json", exclude_none=True)
+    data["discoverability"]["sensitivity"].update(
+        overall_sensitivity="CUI",
+        cui_status="Yes",
+        cui_specified_categories=["EXPT"],
+        cui_limited_dissemination_controls=["NOFORN"],
+    )
+    stricter = DataCard.model_validate(data)
+    with pytest.raises(AccessDenied, match="owner-does-not-re-mark"):
+        platform.datasets.attach_card(cast["rivera"], v.dataset_id, stricter)
+    with pytest.raises(AccessDenied, match="export-control-training"):
+        platform.datasets.attach_card(cast["steward"], v.dataset_id, stricter)  # must be cleared for the new marking
+    platform.datasets.attach_card(cast["officer"], v.dataset_id, stricter)
+    asset, _ = platform.datasets.get(cast["rivera"], v.dataset_id)
+    assert asset.markings.banner == "CUI//SP-EXPT//NOFORN"
+    with pytest.raises(NotFound):
+        platform.datasets.card(cast["german"], v.dataset_id)
+    marks = platform.audit.records(cast.admin, AuditQuery(action="asset.mark"))
+    assert marks[-1].event.details["reason"] == "markings from the attached data card"
+
+
+def test_a_card_with_errors_is_refused_and_changes_nothing(platform, cast):
+    from genesis_platform.catalog.datacard import DataCard
+
+    v = platform.datasets.register(cast["rivera"], SHARED / "AutoAM_dataset.csv", name="autoam")
+    bad = DataCard.model_validate(
+        {"supports_discoverability": "Yes", "discoverability": {"workflow": {"state": "Embargo"}}}
+    )
+    with pytest.raises(InvalidInput, match="E16"):
+        platform.datasets.attach_card(cast["rivera"], v.dataset_id, bad)
+    with pytest.raises(NotFound, match="no data card"):
+        platform.datasets.card(cast["rivera"], v.dataset_id)

@@ -13,7 +13,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
+from genesis_platform.catalog.datacard import DataCard, Issue, check, completeness, draft_card, markings_from_card
 from genesis_platform.catalog.model import (
     DatasetFile,
     DatasetVersion,
@@ -31,6 +33,7 @@ from genesis_platform.kernel.blobs import CHUNK, BlobStore
 from genesis_platform.kernel.errors import Conflict, CorruptedData, InvalidInput, NotFound
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import Principal
+from genesis_platform.kernel.identity.store import IdentityStore
 from genesis_platform.kernel.policy.model import Action
 from genesis_platform.kernel.provenance.model import Relation
 from genesis_platform.kernel.provenance.recorder import ProvenanceRecorder, asset_node_id
@@ -38,7 +41,7 @@ from genesis_platform.kernel.timestamps import to_text
 from genesis_platform.kernel.unit_of_work import UnitOfWork
 from genesis_platform.kernel.validation import build
 
-__all__ = ["DatasetService", "FileCheck", "Progress", "VerifyReport"]
+__all__ = ["AttachedCard", "DatasetService", "FileCheck", "Progress", "VerifyReport"]
 
 Progress = Callable[[int, int], None]
 """Called as `progress(bytes_done, bytes_total)` while files stream."""
@@ -80,6 +83,25 @@ class VerifyReport:
     def bad(self) -> list[tuple[str, FileCheck]]:
         """(version id, file) for every file that is not intact."""
         return [(v, c) for v, checks in self.checked.items() for c in checks if c.status != "ok"]
+
+
+@dataclass(frozen=True)
+class AttachedCard:
+    """A dataset's data card as the catalogue holds it.
+
+    Attributes:
+        dataset_id: the dataset.
+        card: the card.
+        body: the Markdown body that followed the front matter.
+        completeness: completeness per capability (`Completeness.as_dict()`).
+        issues: warnings and incomplete fields (errors are refused before attaching).
+    """
+
+    dataset_id: str
+    card: DataCard
+    body: str
+    completeness: dict[str, Any]
+    issues: list[Issue]
 
 
 def _source_files(source: Path) -> list[tuple[str, Path]]:
@@ -256,6 +278,62 @@ class DatasetService:
         )
         return version
 
+    # ── data cards ──
+
+    def draft_card(self, principal: Principal, dataset_id: str) -> DataCard:
+        """A first draft of the dataset's card from its latest version (action read_metadata)."""
+        with self._uow() as uow:
+            asset = self._require_dataset(uow, principal, Action.READ_METADATA, dataset_id)
+            version = self._version(uow, dataset_id, None)
+            identity = IdentityStore(uow.connection)
+            owner = identity.user(asset.owner_id)
+            org = identity.organisation(asset.organisation_id)
+            assert owner is not None and org is not None  # foreign keys
+        return draft_card(asset, version, owner, org)
+
+    def attach_card(self, principal: Principal, dataset_id: str, card: DataCard, body: str = "") -> AttachedCard:
+        """Attach a data card; its markings become the dataset's (action administer, and mark when they change).
+
+        Raises:
+            InvalidInput: the card breaks a rule (every error is listed) or names a control the platform cannot
+                enforce.
+        """
+        issues = check(card)
+        errors = [i for i in issues if i.severity == "error"]
+        if errors:
+            raise InvalidInput("the card has errors: " + "; ".join(str(e) for e in errors[:20]))
+        markings = markings_from_card(card)
+        score = completeness(card).as_dict()
+        with self._uow() as uow:
+            asset = self._require_dataset(uow, principal, Action.ADMINISTER, dataset_id, {"change": "dataset.card"})
+            if markings != asset.markings:
+                asset = self._assets.mark_in(
+                    uow, principal, dataset_id, markings, "markings from the attached data card"
+                )
+            DatasetStore(uow.connection).add_card(
+                dataset_id, card, body, score, principal.user.id, to_text(self._guard.clock.now())
+            )
+            self._guard.changed(
+                uow,
+                principal,
+                "dataset.card",
+                asset,
+                {"completeness": score["score"], "release_status": _release(card), "markings": markings.banner},
+            )
+        return AttachedCard(dataset_id, card, body, score, [i for i in issues if i.severity != "error"])
+
+    def card(self, principal: Principal, dataset_id: str) -> AttachedCard:
+        """The dataset's newest card (action read_metadata)."""
+        with self._uow() as uow:
+            self._require_dataset(uow, principal, Action.READ_METADATA, dataset_id)
+            found = DatasetStore(uow.connection).card(dataset_id)
+        if found is None:
+            raise NotFound(
+                f"{dataset_id} has no data card yet; draft one with `genesis dataset card draft {dataset_id}`"
+            )
+        card, body, score, _ = found
+        return AttachedCard(dataset_id, card, body, score, [i for i in check(card) if i.severity != "error"])
+
     # ── reading ──
 
     def get(self, principal: Principal, dataset_id: str) -> tuple[GovernedAsset, list[DatasetVersion]]:
@@ -275,8 +353,15 @@ class DatasetService:
                 latest.append((a, versions[-1] if versions else None))
             return latest
 
-    def _require_dataset(self, uow: UnitOfWork, principal: Principal, action: Action, dataset_id: str) -> GovernedAsset:
-        asset = self._assets.require(uow, principal, action, dataset_id)
+    def _require_dataset(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        action: Action,
+        dataset_id: str,
+        details: dict[str, Any] | None = None,
+    ) -> GovernedAsset:
+        asset = self._assets.require(uow, principal, action, dataset_id, details)
         if asset.kind != "dataset":
             raise NotFound(f"{dataset_id} is a {asset.kind}, not a dataset")
         return asset
@@ -414,3 +499,8 @@ class DatasetService:
             withdrawn = DatasetStore(uow.connection).get(version.id)
         assert withdrawn is not None
         return withdrawn
+
+
+def _release(card: DataCard) -> str | None:
+    d = card.discoverability
+    return d.release_status.value if d and d.release_status else None

@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
+from genesis_platform.catalog.datacard.model import DataCard
 from genesis_platform.catalog.model import DatasetFile, DatasetVersion, Structure, VersionState
-from genesis_platform.catalog.tables import dataset_files, dataset_versions
+from genesis_platform.catalog.tables import dataset_cards, dataset_files, dataset_versions
 from genesis_platform.kernel.timestamps import from_text, to_text
 
 __all__ = ["DatasetStore"]
@@ -112,3 +113,30 @@ class DatasetStore:
             .limit(1)
         ).first()
         return found is not None
+
+    def add_card(
+        self, dataset_id: str, card: DataCard, body: str, completeness: dict[str, Any], by: str, at: str
+    ) -> None:
+        """Record a card attached to a dataset."""
+        self._conn.execute(
+            insert(dataset_cards).values(
+                dataset_id=dataset_id,
+                card=card.model_dump_json(exclude_none=True),
+                body=body,
+                completeness=json.dumps(completeness),
+                created_by=by,
+                created_at=at,
+            )
+        )
+
+    def card(self, dataset_id: str) -> tuple[DataCard, str, dict[str, Any], str] | None:
+        """The newest card of a dataset: (card, Markdown body, completeness, attached at)."""
+        row = self._conn.execute(
+            select(dataset_cards)
+            .where(dataset_cards.c.dataset_id == dataset_id)
+            .order_by(dataset_cards.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return None
+        return DataCard.model_validate_json(row.card), row.body, json.loads(row.completeness), row.created_at

@@ -6,7 +6,7 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, T
 
 from genesis_platform.kernel.db import metadata
 
-__all__ = ["dataset_files", "dataset_versions"]
+__all__ = ["dataset_cards", "dataset_files", "dataset_versions"]
 
 dataset_versions = Table(
     "dataset_versions",
@@ -36,4 +36,17 @@ dataset_files = Table(
     Column("path", Text, nullable=False),
     Column("sha256", String(64), nullable=False, index=True),
     Column("size", BigInteger, nullable=False),
+)
+
+# Every card attached to a dataset, newest last: the card's own change log lives inside it, this is the platform's.
+dataset_cards = Table(
+    "dataset_cards",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dataset_id", String(64), ForeignKey("assets.id"), nullable=False, index=True),
+    Column("card", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("completeness", Text, nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("created_at", String(32), nullable=False),
 )

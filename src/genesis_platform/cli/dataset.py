@@ -11,13 +11,16 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
 from genesis_platform.catalog import DatasetVersion
+from genesis_platform.catalog.datacard import DataCard, check, completeness, dump_card, load_card, markings_from_card
 from genesis_platform.cli._common import HomeOption, JsonOption, TokenOption, console, print_json, session, table
-from genesis_platform.kernel import CorruptedData
+from genesis_platform.kernel import CorruptedData, InvalidInput
 from genesis_platform.kernel.assets.markings import UseStatus, parse_markings
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Datasets: immutable, SHA-256-verified versions of files under markings.")
+card_app = typer.Typer(help="Genesis Mission Data Cards (v1.2): draft, check, attach, show.")
+app.add_typer(card_app, name="card")
 
 USES = ", ".join(u.value for u in UseStatus)
 
@@ -70,6 +73,9 @@ def register(
     version_of: Annotated[
         str | None, typer.Option("--version-of", help="Register as the next version of this dataset id instead.")
     ] = None,
+    card: Annotated[
+        Path | None, typer.Option("--card", help="A data card to attach; its markings replace --marking and the rest.")
+    ] = None,
     home: HomeOption = None,
     token: TokenOption = None,
 ) -> None:
@@ -77,6 +83,7 @@ def register(
 
     Example: genesis dataset register runs/2026-11/ --name "Beamline scans" --project fusion --marking "CUI//SP-EXPT"
     """
+    card_doc = _read_card(card) if card else None
     with session(home, token) as (platform, me), _bar(f"storing {source.name}") as progress:
         if version_of:
             version = platform.datasets.add_version(me, version_of, source, progress=progress)
@@ -92,6 +99,8 @@ def register(
                 inference_use=inference_use,
                 evaluation_use=evaluation_use,
             )
+            if card_doc is not None:
+                markings = markings_from_card(card_doc[0])
             version = platform.datasets.register(
                 me,
                 source,
@@ -101,6 +110,8 @@ def register(
                 markings=markings,
                 progress=progress,
             )
+        if card_doc is not None:
+            platform.datasets.attach_card(me, version.dataset_id, *card_doc)
     console.print(
         f"registered [bold]{version.id}[/]: {len(version.files)} file(s), {version.total_size:,} bytes, "
         f"manifest sha256 {version.manifest_sha256[:16]}…"
@@ -232,3 +243,92 @@ def withdraw(
     with session(home, token) as (platform, me):
         withdrawn = platform.datasets.withdraw(me, dataset_id, version, reason)
     console.print(f"{withdrawn.id} withdrawn: {withdrawn.withdrawn_reason}")
+
+
+def _read_card(path: Path) -> tuple[DataCard, str]:
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file; draft one with `genesis dataset card draft DATASET_ID --out {path}`")
+    return load_card(path.read_text(encoding="utf-8"))
+
+
+def _print_issues(card: DataCard, limit: int = 30) -> None:
+    issues = check(card)
+    score = completeness(card).as_dict()
+    console.print(f"completeness of required fields: {score['score']:.0%}")
+    for name, cap in score["capabilities"].items():
+        if cap["active"]:
+            console.print(f"  {name}: required {cap['required']}, if applicable {cap['optional']}", highlight=False)
+    shown = [i for i in issues if i.severity != "incomplete"] + [i for i in issues if i.severity == "incomplete"]
+    for issue in shown[:limit]:
+        colour = {"error": "red", "warning": "yellow"}.get(issue.severity, "dim")
+        console.print(f"  [{colour}]{issue.code} {issue.severity}[/] {issue.path}: {issue.message}", highlight=False)
+    if len(shown) > limit:
+        console.print(f"  ... and {len(shown) - limit} more (`--all` shows every one)")
+
+
+@card_app.command("draft")
+def card_draft(
+    dataset_id: Annotated[str, typer.Argument(help="Dataset id.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the card here (default: print it).")] = None,
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Draft a data card from what the platform knows (structure, hashes, markings, owner); fill in the rest."""
+    with session(home, token) as (platform, me):
+        card = platform.datasets.draft_card(me, dataset_id)
+    text = dump_card(card, "\n# Notes\n\nDescribe the dataset here.\n")
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"drafted {out}; edit it, check it with `genesis dataset card check {out}`, then attach it")
+
+
+@card_app.command("check")
+def card_check(
+    path: Annotated[Path, typer.Argument(help="A card file (Markdown with YAML front matter).")],
+    show_all: Annotated[bool, typer.Option("--all", help="List every issue.")] = False,
+) -> None:
+    """Check a card against Genesis Data Card v1.2 without a platform: errors, warnings, completeness.
+
+    Exits 2 when the card has errors.
+    """
+    card, _ = _read_card(path)
+    _print_issues(card, limit=10_000 if show_all else 30)
+    errors = [i for i in check(card) if i.severity == "error"]
+    if errors:
+        raise InvalidInput(f"{len(errors)} error(s) in {path}")
+
+
+@card_app.command("attach")
+def card_attach(
+    dataset_id: Annotated[str, typer.Argument(help="Dataset id.")],
+    path: Annotated[Path, typer.Argument(help="The card file.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Attach a card; its sensitivity, governed-use and AI-use fields become the dataset's markings."""
+    card, body = _read_card(path)
+    with session(home, token) as (platform, me):
+        attached = platform.datasets.attach_card(me, dataset_id, card, body)
+        asset, _ = platform.datasets.get(me, dataset_id)
+    console.print(f"attached to {dataset_id}; markings now {asset.markings.summary}", highlight=False)
+    _print_issues(attached.card)
+
+
+@card_app.command("show")
+def card_show(
+    dataset_id: Annotated[str, typer.Argument(help="Dataset id.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Print the dataset's card (Markdown with front matter, or --json)."""
+    with session(home, token) as (platform, me):
+        attached = platform.datasets.card(me, dataset_id)
+    if as_json:
+        print_json(
+            {"card": attached.card.model_dump(mode="json", exclude_none=True), "completeness": attached.completeness}
+        )
+        return
+    typer.echo(dump_card(attached.card, attached.body), nl=False)

@@ -93,3 +93,11 @@ def test_parse_markings_takes_card_vocabulary():
         parse_markings("UNCLASSIFIED", ip_restriction="Proprietery")
     with pytest.raises(InvalidInput, match="unknown agreement kind"):
         parse_markings("UNCLASSIFIED", required_agreements=["HANDSHAKE"])
+
+
+def test_policy_view_ignores_wording_but_not_meaning():
+    implied = parse_markings("CUI//SP-EXPT//NOFORN")
+    spelled = parse_markings("CUI//SP-EXPT//NOFORN", export_control="Other", foreign_national_access="Prohibited")
+    assert implied != spelled and implied.same_policy_as(spelled)
+    assert not implied.same_policy_as(parse_markings("CUI//SP-EXPT//NOFORN", pii=True))
+    assert parse_markings("UNCLASSIFIED", ip_restriction="None").same_policy_as(parse_markings("UNCLASSIFIED"))

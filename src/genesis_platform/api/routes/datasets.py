@@ -9,13 +9,15 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, UploadFile, status
+from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
 
 from genesis_platform.api.deps import CurrentPrincipal, PlatformDep
 from genesis_platform.api.routes.assets import AssetPublic, MarkingsIn
-from genesis_platform.catalog import DatasetVersion, bagit_manifest
+from genesis_platform.catalog import AttachedCard, DatasetVersion, bagit_manifest
+from genesis_platform.catalog.datacard import DataCard, dump_card, load_card
 from genesis_platform.kernel import InvalidInput, NotFound
 from genesis_platform.kernel.validation import validation_message
 
@@ -211,3 +213,52 @@ def withdraw(
 ) -> VersionPublic:
     """Withdraw a version: bytes deleted, tombstone and audit trail kept."""
     return VersionPublic.of(platform.datasets.withdraw(me, dataset_id, number, body.reason))
+
+
+class CardPublic(BaseModel):
+    """A dataset's data card with its completeness and open issues."""
+
+    dataset_id: str
+    card: dict[str, Any]
+    body: str
+    completeness: dict[str, Any]
+    issues: list[dict[str, str]]
+
+
+def _card(attached: AttachedCard) -> CardPublic:
+    return CardPublic(
+        dataset_id=attached.dataset_id,
+        card=attached.card.model_dump(mode="json", exclude_none=True),
+        body=attached.body,
+        completeness=attached.completeness,
+        issues=[
+            {"code": i.code, "severity": i.severity, "path": i.path, "message": i.message} for i in attached.issues
+        ],
+    )
+
+
+@router.get("/{dataset_id}/card", response_model=CardPublic)
+def get_card(dataset_id: str, platform: PlatformDep, me: CurrentPrincipal) -> CardPublic:
+    """The dataset's newest Genesis Mission Data Card."""
+    return _card(platform.datasets.card(me, dataset_id))
+
+
+@router.get("/{dataset_id}/card/draft", response_class=PlainTextResponse)
+def draft(dataset_id: str, platform: PlatformDep, me: CurrentPrincipal) -> str:
+    """A drafted card (Markdown with YAML front matter) from what the platform knows."""
+    return dump_card(platform.datasets.draft_card(me, dataset_id))
+
+
+@router.put("/{dataset_id}/card", response_model=CardPublic)
+async def put_card(dataset_id: str, request: Request, platform: PlatformDep, me: CurrentPrincipal) -> CardPublic:
+    """Attach a card: a JSON object, or Markdown with YAML front matter (`text/markdown`)."""
+    raw = (await request.body()).decode("utf-8", "replace")
+    if request.headers.get("content-type", "").startswith("application/json"):
+        try:
+            card, body = DataCard.model_validate_json(raw), ""
+        except ValidationError as e:
+            raise InvalidInput(f"the card does not follow Genesis Data Card v1.2: {validation_message(e)}") from None
+    else:
+        card, body = load_card(raw)
+    attached = await run_in_threadpool(platform.datasets.attach_card, me, dataset_id, card, body)
+    return _card(attached)

@@ -319,6 +319,33 @@ class Markings(BaseModel):
             parts.append("/".join(controls))
         return "//".join(parts)
 
+    def policy_view(self) -> tuple[object, ...]:
+        """What the policy reads, normalised: two markings with the same view are decided the same way."""
+        ip = self.ip_restriction if self.ip_restriction is not IPRestriction.NONE else None
+        return (
+            self.sensitivity,
+            self.classification,
+            frozenset(c for c in self.classification_categories if c is not ClassificationCategory.NSI),
+            self.controls.model_copy(update={"relido": False}),
+            self.dissemination_list,
+            self.cui_categories,
+            self.ucni,
+            self.export_controlled,
+            self.effective_foreign_national_access,
+            self.pii,
+            self.phi,
+            ip,
+            self.required_agreements,
+            self.embargo_until,
+            self.training_use,
+            self.inference_use,
+            self.evaluation_use,
+        )
+
+    def same_policy_as(self, other: Markings) -> bool:
+        """Whether the policy decides every request the same way under `other`."""
+        return self.policy_view() == other.policy_view()
+
     @property
     def summary(self) -> str:
         """The banner plus the controls a banner does not show (privacy, IP, agreements, embargo, AI use)."""

@@ -159,22 +159,28 @@ class AssetService:
 
         The caller must be allowed to mark the asset both as it is and as it will be.
         """
+        with self._uow() as uow:
+            return self.mark_in(uow, principal, asset_id, markings, reason)
+
+    def mark_in(
+        self, uow: UnitOfWork, principal: Principal, asset_id: str, markings: Markings, reason: str
+    ) -> GovernedAsset:
+        """`mark` inside a capability's own unit of work."""
         if not reason.strip():
             raise InvalidInput("say why the markings change (--reason); it goes to the audit log")
-        with self._uow() as uow:
-            store = AssetStore(uow.connection)
-            asset = self.require(uow, principal, Action.MARK, asset_id)
-            changed = asset.model_copy(update={"markings": markings, "updated_at": self._guard.clock.now()})
-            self._guard.require(uow, principal, Action.MARK, changed, {"markings": markings.banner})
-            saved = store.save(changed)
-            self._guard.changed(
-                uow,
-                principal,
-                "asset.mark",
-                saved,
-                {"from": asset.markings.banner, "to": markings.banner, "reason": reason.strip()},
-            )
-            return saved
+        store = AssetStore(uow.connection)
+        asset = self.require(uow, principal, Action.MARK, asset_id)
+        changed = asset.model_copy(update={"markings": markings, "updated_at": self._guard.clock.now()})
+        self._guard.require(uow, principal, Action.MARK, changed, {"markings": markings.banner})
+        saved = store.save(changed)
+        self._guard.changed(
+            uow,
+            principal,
+            "asset.mark",
+            saved,
+            {"from": asset.markings.banner, "to": markings.banner, "reason": reason.strip()},
+        )
+        return saved
 
 
 def _summary(asset: GovernedAsset) -> dict[str, Any]:

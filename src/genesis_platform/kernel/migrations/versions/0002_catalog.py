@@ -1,8 +1,8 @@
-"""Catalogue tables: dataset versions and their files.
+"""Catalogue tables: dataset versions, their files, and data cards.
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 18:05:21.297050
+Create Date: 2026-11-25 18:15:02.078141
 """
 
 from __future__ import annotations
@@ -17,6 +17,21 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "dataset_cards",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("dataset_id", sa.String(length=64), nullable=False),
+        sa.Column("card", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("completeness", sa.Text(), nullable=False),
+        sa.Column("created_by", sa.String(length=36), nullable=False),
+        sa.Column("created_at", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(["dataset_id"], ["assets.id"], name=op.f("fk_dataset_cards_dataset_id_assets")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dataset_cards")),
+    )
+    with op.batch_alter_table("dataset_cards", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dataset_cards_dataset_id"), ["dataset_id"], unique=False)
+
     op.create_table(
         "dataset_versions",
         sa.Column("id", sa.String(length=120), nullable=False),
@@ -67,3 +82,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_dataset_versions_dataset_id"))
 
     op.drop_table("dataset_versions")
+    with op.batch_alter_table("dataset_cards", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dataset_cards_dataset_id"))
+
+    op.drop_table("dataset_cards")
