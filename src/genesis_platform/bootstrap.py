@@ -111,7 +111,7 @@ class Platform:
         self.audit = AuditService(self.uow, self.guard, self.audit_log, keys)
         self.policy = PolicyService(self.uow, self.guard)
         self.compute = ComputeService(self.uow, self.guard, self.assets, self.recorder, executor)
-        self.datasets = DatasetService(self.uow, self.guard, self.assets, self.recorder, blobs)
+        self.datasets = DatasetService(self.uow, self.guard, self.assets, self.recorder, blobs, self.provenance)
 
     @classmethod
     def open(

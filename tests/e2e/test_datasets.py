@@ -209,3 +209,49 @@ def test_api_card_put_get_draft(api, cast, platform):
         headers=auth(cast.tokens["steward"]) | {"content-type": "application/json"},
     )
     assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+def test_cli_export_import_and_convert(cli, home, platform, cast, tmp_path):
+    from genesis_platform.catalog.samples import liang_2021
+
+    sample = liang_2021()[4]
+    me = ["--home", str(home), "--token", cast.tokens["rivera"]]
+    reg = cli("dataset", "register", str(sample.data), "--card", str(sample.card), *me)
+    dataset_id = re.search(r"(dat-[0-9a-f]{12})@v1", reg.out).group(1)
+    assert "Autonomous additive manufacturing" in json.loads(cli("dataset", "list", "--json", *me).out)[0]["name"]
+    for fmt in ("datacite", "dcat", "croissant", "prov", "genesis"):
+        result = cli("dataset", "export", dataset_id, "--format", fmt, "--out", str(tmp_path / f"m.{fmt}"), *me)
+        assert result.code == 0, result
+    converted = cli("dataset", "card", "convert", str(tmp_path / "m.datacite"), "--from", "datacite")
+    assert converted.code == 0 and "Autonomous additive manufacturing" in converted.out
+    assert cli("dataset", "export", dataset_id, "--format", "ro-crate", *me).code == 2
+    assert cli("dataset", "export", dataset_id, "--format", "ro-crate", "--out", str(tmp_path / "c.zip"), *me).code == 0
+    imported = cli("dataset", "import", str(tmp_path / "c.zip"), *me)
+    assert imported.code == 0 and "every digest verified" in imported.out
+    bad = cli("dataset", "import", str(tmp_path / "m.datacite"), *me)
+    assert bad.code == 2 and "not a zip" in bad.err
+    wrong = cli("dataset", "card", "convert", str(tmp_path / "m.datacite"), "--from", "croissant")
+    assert wrong.code == 2 and "Croissant" in wrong.err
+
+
+def test_api_export_and_import(api, cast, platform):
+    from genesis_platform.catalog.samples import liang_2021
+
+    sample = liang_2021()[3]
+    v = platform.datasets.register(cast["rivera"], sample.data, name="p3ht", project="p1")
+    me = auth(cast.tokens["rivera"])
+    dc = api.get(f"/datasets/{v.dataset_id}/export/datacite", headers=me)
+    assert dc.status_code == 200 and dc.json()["titles"][0]["title"] == "p3ht"
+    assert (
+        api.get(f"/datasets/{v.dataset_id}/export/croissant", headers=me)
+        .headers["content-type"]
+        .startswith("application/ld+json")
+    )
+    assert api.get(f"/datasets/{v.dataset_id}/export/nonsense", headers=me).status_code == 422
+    crate = api.get(f"/datasets/{v.dataset_id}/export/ro-crate", headers=me)
+    assert crate.status_code == 200 and crate.headers["content-type"] == "application/zip"
+    imported = api.post("/datasets/import", files={"crate": ("c.zip", crate.content, "application/zip")}, headers=me)
+    assert imported.status_code == 201 and imported.json()["files"][0]["sha256"] == v.files[0].sha256
+    junk = api.post("/datasets/import", files={"crate": ("c.zip", b"not a zip", "application/zip")}, headers=me)
+    assert junk.status_code == 422 and "not a zip" in junk.json()["detail"]
+    assert api.get(f"/datasets/{v.dataset_id}/export/ro-crate", headers=auth(cast.tokens["partner"])).status_code == 403

@@ -208,3 +208,59 @@ def test_a_card_with_errors_is_refused_and_changes_nothing(platform, cast):
         platform.datasets.attach_card(cast["rivera"], v.dataset_id, bad)
     with pytest.raises(NotFound, match="no data card"):
         platform.datasets.card(cast["rivera"], v.dataset_id)
+
+
+def test_export_every_format_and_import_a_crate(platform, cast, tmp_path):
+    import json as _json
+
+    from genesis_platform.catalog.datacard import load_card
+    from genesis_platform.catalog.formats import validate_croissant, validate_datacite
+    from genesis_platform.catalog.samples import liang_2021
+
+    sample = liang_2021()[0]
+    card, body = load_card(sample.card.read_text())
+    v = platform.datasets.register(
+        cast["rivera"], sample.data, name="crossed barrel", project="p1", markings=markings_from_card(card)
+    )
+    platform.datasets.attach_card(cast["rivera"], v.dataset_id, card, body)
+    validate_datacite(_json.loads(platform.datasets.export(cast["german"], v.dataset_id, "datacite")))
+    validate_croissant(_json.loads(platform.datasets.export(cast["german"], v.dataset_id, "croissant")))
+    assert _json.loads(platform.datasets.export(cast["german"], v.dataset_id, "dcat"))["dct:identifier"] == v.id
+    assert "Crossed barrel toughness" in platform.datasets.export(cast["german"], v.dataset_id, "genesis")
+    prov = _json.loads(platform.datasets.export(cast["rivera"], v.dataset_id, "prov"))
+    assert f"genesis:dataset-version/{v.id}" in prov["entity"]
+    with pytest.raises(InvalidInput, match="unknown format"):
+        platform.datasets.export(cast["rivera"], v.dataset_id, "xml")
+    out = tmp_path / "crate.zip"
+    platform.datasets.export_crate(cast["german"], v.dataset_id, out)
+    imported = platform.datasets.import_crate(cast["student"], out)
+    assert [f.sha256 for f in imported.files] == [f.sha256 for f in v.files]
+    asset, _ = platform.datasets.get(cast["student"], imported.dataset_id)
+    assert asset.name == card.discoverability.identification.name and asset.markings.banner == "PUBLIC"
+    assert platform.datasets.card(cast["student"], imported.dataset_id).card == card
+
+
+def test_exports_follow_the_policy(platform, cast, tmp_path):
+    nf = platform.datasets.register(
+        cast["rivera"],
+        SHARED / "AutoAM_dataset.csv",
+        name="nf",
+        project="p1",
+        markings=parse_markings("CUI//SP-PRVCY//NOFORN"),
+    )
+    for fmt in ("datacite", "dcat", "croissant", "genesis", "prov"):
+        with pytest.raises(NotFound):
+            platform.datasets.export(cast["brit"], nf.dataset_id, fmt)
+    with pytest.raises(NotFound):
+        platform.datasets.export_crate(cast["brit"], nf.dataset_id, tmp_path / "x.zip")
+    pii = platform.datasets.register(
+        cast["rivera"],
+        SHARED / "AutoAM_dataset.csv",
+        name="pii",
+        project="p1",
+        markings=parse_markings("UNCLASSIFIED", pii=True),
+    )
+    assert platform.datasets.export(cast["untrained"], pii.dataset_id, "datacite")  # metadata: allowed
+    with pytest.raises(AccessDenied, match="pii-training"):
+        platform.datasets.export_crate(cast["untrained"], pii.dataset_id, tmp_path / "y.zip")  # data: denied
+    assert not (tmp_path / "y.zip").exists()

@@ -8,14 +8,29 @@ one unit of work, deciding again. Downloads verify every byte against its SHA-25
 from __future__ import annotations
 
 import builtins
+import json
 import os
+import tempfile
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from genesis_platform.catalog.datacard import DataCard, Issue, check, completeness, draft_card, markings_from_card
+from genesis_platform.catalog.datacard import (
+    DataCard,
+    Issue,
+    check,
+    completeness,
+    draft_card,
+    dump_card,
+    markings_from_card,
+)
+from genesis_platform.catalog.formats.common import FORMATS, ExportSubject
+from genesis_platform.catalog.formats.crate import read_crate, write_crate
+from genesis_platform.catalog.formats.croissant import to_croissant
+from genesis_platform.catalog.formats.datacite import to_datacite
+from genesis_platform.catalog.formats.dcat import to_dcat
 from genesis_platform.catalog.model import (
     DatasetFile,
     DatasetVersion,
@@ -37,6 +52,7 @@ from genesis_platform.kernel.identity.store import IdentityStore
 from genesis_platform.kernel.policy.model import Action
 from genesis_platform.kernel.provenance.model import Relation
 from genesis_platform.kernel.provenance.recorder import ProvenanceRecorder, asset_node_id
+from genesis_platform.kernel.provenance.service import ProvenanceService
 from genesis_platform.kernel.timestamps import to_text
 from genesis_platform.kernel.unit_of_work import UnitOfWork
 from genesis_platform.kernel.validation import build
@@ -132,6 +148,7 @@ class DatasetService:
         assets: the kernel's governed assets.
         provenance: records lineage.
         blobs: where file bytes live.
+        lineage: exports lineage as W3C PROV.
     """
 
     def __init__(
@@ -141,8 +158,10 @@ class DatasetService:
         assets: AssetService,
         provenance: ProvenanceRecorder,
         blobs: BlobStore,
+        lineage: ProvenanceService,
     ) -> None:
         self._uow = uow
+        self._lineage = lineage
         self._guard = guard
         self._assets = assets
         self._prov = provenance
@@ -333,6 +352,81 @@ class DatasetService:
             )
         card, body, score, _ = found
         return AttachedCard(dataset_id, card, body, score, [i for i in check(card) if i.severity != "error"])
+
+    # ── interchange formats ──
+
+    def _subject(self, uow: UnitOfWork, asset: GovernedAsset, number: int | None) -> tuple[ExportSubject, str]:
+        version = self._version(uow, asset.id, number)
+        attached = DatasetStore(uow.connection).card(asset.id)
+        if attached is not None:
+            return ExportSubject(asset, version, attached[0]), attached[1]
+        identity = IdentityStore(uow.connection)
+        owner, org = identity.user(asset.owner_id), identity.organisation(asset.organisation_id)
+        assert owner is not None and org is not None  # foreign keys
+        return ExportSubject(asset, version, draft_card(asset, version, owner, org)), ""
+
+    def export(self, principal: Principal, dataset_id: str, fmt: str, *, number: int | None = None) -> str:
+        """A version's metadata as text: `genesis`, `datacite`, `dcat`, `croissant` or `prov` (read_metadata).
+
+        Uses the attached card, or a draft when none is attached.
+        """
+        if fmt not in {"genesis", "datacite", "dcat", "croissant", "prov"}:
+            raise InvalidInput(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)} (ro-crate writes a zip)")
+        if fmt == "prov":
+            return self._lineage.export(principal, dataset_id)
+        with self._uow() as uow:
+            asset = self._require_dataset(uow, principal, Action.READ_METADATA, dataset_id, {"export": fmt})
+            subject, body = self._subject(uow, asset, number)
+            self._guard.changed(uow, principal, "dataset.export", asset, {"format": fmt, "version": subject.version.id})
+        if fmt == "genesis":
+            return dump_card(subject.card, body)
+        writer = {"datacite": to_datacite, "dcat": to_dcat, "croissant": to_croissant}[fmt]
+        return json.dumps(writer(subject), indent=2, ensure_ascii=False)
+
+    def export_crate(
+        self, principal: Principal, dataset_id: str, out: Path, *, number: int | None = None
+    ) -> DatasetVersion:
+        """Write a version with its data as an RO-Crate zip that is also a BagIt bag (action download)."""
+        with self._uow() as uow:
+            asset = self._require_dataset(uow, principal, Action.DOWNLOAD, dataset_id, {"export": "ro-crate"})
+            subject, body = self._subject(uow, asset, number)
+            if subject.version.state is VersionState.WITHDRAWN:
+                raise Conflict(f"{subject.version.id} was withdrawn: {subject.version.withdrawn_reason}")
+            self._guard.changed(
+                uow, principal, "dataset.export", asset, {"format": "ro-crate", "version": subject.version.id}
+            )
+        write_crate(subject, self._blobs, out, body)
+        return subject.version
+
+    def import_crate(
+        self,
+        principal: Principal,
+        crate: Path,
+        *,
+        project: str | None = None,
+        markings: Markings | None = None,
+        progress: Progress | None = None,
+    ) -> DatasetVersion:
+        """Register an RO-Crate zip as a new dataset after verifying its BagIt manifest; attach its card if any.
+
+        The card's markings govern the new dataset; without a card, `markings` (or unclassified) do.
+        """
+        with tempfile.TemporaryDirectory(prefix="genesis-import-") as tmp:
+            found = read_crate(crate, Path(tmp))
+            if found.card is not None:
+                markings = markings_from_card(found.card[0])
+            version = self.register(
+                principal,
+                found.payload,
+                name=found.name,
+                description=found.description,
+                project=project,
+                markings=markings,
+                progress=progress,
+            )
+            if found.card is not None:
+                self.attach_card(principal, version.dataset_id, *found.card)
+        return version
 
     # ── reading ──
 

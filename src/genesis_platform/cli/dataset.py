@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,6 +13,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from genesis_platform.catalog import DatasetVersion
 from genesis_platform.catalog.datacard import DataCard, check, completeness, dump_card, load_card, markings_from_card
+from genesis_platform.catalog.formats import from_croissant, from_datacite, from_dcat
 from genesis_platform.cli._common import HomeOption, JsonOption, TokenOption, console, print_json, session, table
 from genesis_platform.kernel import CorruptedData, InvalidInput
 from genesis_platform.kernel.assets.markings import UseStatus, parse_markings
@@ -56,7 +58,9 @@ def _version_row(v: DatasetVersion) -> tuple[Any, ...]:
 @app.command("register")
 def register(
     source: Annotated[Path, typer.Argument(help="A file or a folder (CSV, Parquet, JSON, HDF5, NetCDF, Zarr, ...).")],
-    name: Annotated[str | None, typer.Option("--name", help="Title (default: the file or folder name).")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Title (default: the card's name, else the file or folder name).")
+    ] = None,
     description: Annotated[str, typer.Option("--description", help="What it is, for discovery.")] = "",
     project: Annotated[str | None, typer.Option("--project", help="Project whose members need to know.")] = None,
     marking: Annotated[
@@ -101,6 +105,8 @@ def register(
             )
             if card_doc is not None:
                 markings = markings_from_card(card_doc[0])
+                ident = card_doc[0].discoverability.identification if card_doc[0].discoverability else None
+                name = name or (ident.name if ident else None)
             version = platform.datasets.register(
                 me,
                 source,
@@ -332,3 +338,87 @@ def card_show(
         )
         return
     typer.echo(dump_card(attached.card, attached.body), nl=False)
+
+
+@app.command("export")
+def export(
+    dataset_id: Annotated[str, typer.Argument(help="Dataset id.")],
+    fmt: Annotated[
+        str,
+        typer.Option("--format", help="genesis, datacite, dcat, croissant, prov, or ro-crate (a zip with the data)."),
+    ] = "genesis",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write here (required for ro-crate; default: print).")
+    ] = None,
+    version: Annotated[int | None, typer.Option("--version", min=1, help="Version number (default: latest).")] = None,
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Export a dataset's metadata (DataCite 4.5, DCAT 3, Croissant 1.1, W3C PROV, Genesis card) or an RO-Crate.
+
+    Example: genesis dataset export dat-1a2b3c4d5e6f --format ro-crate --out crossed_barrel.zip
+    """
+    if fmt == "ro-crate":
+        if out is None:
+            raise InvalidInput("--format ro-crate writes a zip file; name it with --out FILE.zip")
+        with session(home, token) as (platform, me):
+            got = platform.datasets.export_crate(me, dataset_id, out, number=version)
+        console.print(
+            f"wrote {out}: RO-Crate and BagIt bag of {got.id} ({len(got.files)} file(s), manifest verified on import)"
+        )
+        return
+    with session(home, token) as (platform, me):
+        text = platform.datasets.export(me, dataset_id, fmt, number=version)
+    if out is None:
+        typer.echo(text)
+        return
+    out.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    console.print(f"wrote {out} ({fmt})")
+
+
+@app.command("import")
+def import_(
+    crate: Annotated[
+        Path, typer.Argument(help="An RO-Crate zip exported by Genesis (or any crate with a BagIt manifest).")
+    ],
+    project: Annotated[str | None, typer.Option("--project", help="Project whose members need to know.")] = None,
+    marking: Annotated[
+        str, typer.Option("--marking", help="Banner used when the crate carries no data card.")
+    ] = "UNCLASSIFIED",
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Register an RO-Crate as a new dataset: verify its manifest, store its files, attach its data card."""
+    markings = parse_markings(marking)
+    with session(home, token) as (platform, me), _bar(f"importing {crate.name}") as progress:
+        got = platform.datasets.import_crate(me, crate, project=project, markings=markings, progress=progress)
+    console.print(f"imported {crate} as [bold]{got.id}[/]: {len(got.files)} file(s), every digest verified")
+
+
+@card_app.command("convert")
+def card_convert(
+    path: Annotated[Path, typer.Argument(help="A DataCite 4.5 JSON, DCAT 3 JSON-LD or Croissant JSON-LD document.")],
+    source: Annotated[str, typer.Option("--from", help="datacite, dcat or croissant.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write the card here (default: print).")] = None,
+) -> None:
+    """Turn another format's metadata into a (partial) Genesis card to complete and attach."""
+    if not path.is_file():
+        raise InvalidInput(f"{path} is not a file")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise InvalidInput(f"{path} is not JSON: {e}") from None
+    if source == "datacite":
+        card = from_datacite(doc)
+    elif source == "dcat":
+        card = from_dcat(doc)[0]
+    elif source == "croissant":
+        card = from_croissant(doc)
+    else:
+        raise InvalidInput(f"--from must be datacite, dcat or croissant, not {source!r}")
+    text = dump_card(card)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"wrote {out}; complete it (`genesis dataset card check {out}`) and attach it")

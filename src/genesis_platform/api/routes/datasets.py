@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
+from starlette.background import BackgroundTask
 
 from genesis_platform.api.deps import CurrentPrincipal, PlatformDep
 from genesis_platform.api.routes.assets import AssetPublic, MarkingsIn
@@ -262,3 +263,45 @@ async def put_card(dataset_id: str, request: Request, platform: PlatformDep, me:
         card, body = load_card(raw)
     attached = await run_in_threadpool(platform.datasets.attach_card, me, dataset_id, card, body)
     return _card(attached)
+
+
+@router.get("/{dataset_id}/export/{fmt}")
+def export(
+    dataset_id: str, fmt: str, platform: PlatformDep, me: CurrentPrincipal, version: int | None = None
+) -> Response:
+    """Metadata as `genesis` (card), `datacite`, `dcat`, `croissant`, `prov`; or `ro-crate`, a zip with the data."""
+    if fmt == "ro-crate":
+        tmp = tempfile.NamedTemporaryFile(prefix="genesis-crate-", suffix=".zip", delete=False)  # noqa: SIM115
+        tmp.close()
+        out = Path(tmp.name)
+        try:
+            got = platform.datasets.export_crate(me, dataset_id, out, number=version)
+        except BaseException:
+            out.unlink(missing_ok=True)
+            raise
+        return FileResponse(
+            out,
+            media_type="application/zip",
+            filename=f"{got.id.replace('@', '-')}.zip",
+            background=BackgroundTask(out.unlink, missing_ok=True),
+        )
+    text = platform.datasets.export(me, dataset_id, fmt, number=version)
+    media = {"genesis": "text/markdown", "dcat": "application/ld+json", "croissant": "application/ld+json"}.get(
+        fmt, "application/json"
+    )
+    return Response(text, media_type=media)
+
+
+@router.post("/import", response_model=VersionPublic, status_code=status.HTTP_201_CREATED)
+def import_crate(
+    platform: PlatformDep,
+    me: CurrentPrincipal,
+    crate: Annotated[UploadFile, File(description="An RO-Crate zip with a BagIt manifest")],
+    project: Annotated[str | None, Form()] = None,
+) -> VersionPublic:
+    """Register an RO-Crate as a new dataset after verifying its manifest; its data card's markings govern it."""
+    with tempfile.TemporaryDirectory(prefix="genesis-upload-") as tmp:
+        path = Path(tmp) / "crate.zip"
+        with path.open("wb") as out:
+            shutil.copyfileobj(crate.file, out, 8 << 20)
+        return VersionPublic.of(platform.datasets.import_crate(me, path, project=project))

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from genesis_platform import __version__
-from genesis_platform.catalog.datacard.model import DataCard
+from genesis_platform.catalog.datacard.model import DataCard, without_blanks
 from genesis_platform.catalog.datacard.rules import slug_filename
 from genesis_platform.catalog.model import DataFormat, DatasetVersion
 from genesis_platform.kernel.assets.markings import Markings, Sensitivity
@@ -199,13 +199,4 @@ def draft_card(asset: GovernedAsset, version: DatasetVersion, owner: User, organ
                 },
             }
         }
-    return DataCard.model_validate(_prune(card))
-
-
-def _prune(value: Any) -> Any:
-    """Drop keys whose value is None (blank), recursively."""
-    if isinstance(value, dict):
-        return {k: _prune(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
+    return DataCard.model_validate(without_blanks(card))

@@ -69,6 +69,7 @@ __all__ = [
     "Interoperability",
     "Reusability",
     "SensitivityBlock",
+    "without_blanks",
 ]
 
 NOT_APPLICABLE = "not_applicable"
@@ -94,6 +95,15 @@ def _ror(value: str | None) -> str | None:
 Orcid = Annotated[str | None, AfterValidator(_orcid)]
 Ror = Annotated[str | None, AfterValidator(_ror)]
 DateOrNA = date | Literal["not_applicable"]
+
+
+def without_blanks(value: Any) -> Any:
+    """Drop mapping keys whose value is None, recursively (builders write None for "not known")."""
+    if isinstance(value, dict):
+        return {k: without_blanks(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [without_blanks(v) for v in value]
+    return value
 
 
 def R(cap: str | None = None, **kw: Any) -> Any:
