@@ -16,6 +16,7 @@ from sqlalchemy import Engine, func, select
 
 from genesis_platform import __version__
 from genesis_platform.catalog import DatasetService
+from genesis_platform.kernel.access.service import AccessService
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.audit.log import AuditLog
 from genesis_platform.kernel.audit.service import AuditService
@@ -107,6 +108,7 @@ class Platform:
             max_ttl=timedelta(days=settings.tokens.max_ttl_days),
         )
         self.assets = AssetService(self.uow, self.guard, self.recorder)
+        self.access = AccessService(self.uow, self.guard, self.assets)
         self.provenance = ProvenanceService(self.uow, self.guard, self.assets)
         self.audit = AuditService(self.uow, self.guard, self.audit_log, keys)
         self.policy = PolicyService(self.uow, self.guard)

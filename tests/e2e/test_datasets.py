@@ -255,3 +255,43 @@ def test_api_export_and_import(api, cast, platform):
     junk = api.post("/datasets/import", files={"crate": ("c.zip", b"not a zip", "application/zip")}, headers=me)
     assert junk.status_code == 422 and "not a zip" in junk.json()["detail"]
     assert api.get(f"/datasets/{v.dataset_id}/export/ro-crate", headers=auth(cast.tokens["partner"])).status_code == 403
+
+
+def test_cli_and_api_access_requests(cli, home, api, platform, cast):
+    from genesis_platform.kernel.assets.markings import parse_markings
+
+    v = platform.datasets.register(
+        cast["rivera"],
+        SHARED / "AutoAM_dataset.csv",
+        name="autoam",
+        project="p1",
+        markings=parse_markings("CUI//SP-PRVCY"),
+    )
+    partner = ["--home", str(home), "--token", cast.tokens["partner"]]
+    steward = ["--home", str(home), "--token", cast.tokens["steward"]]
+    asked = cli("dataset", "request-access", v.dataset_id, "--action", "download", "--reason", "validation", *partner)
+    assert asked.code == 0 and "pending" in asked.out
+    request_id = re.search(r"(acc-[0-9a-f]{12})", asked.out).group(1)
+    assert request_id in {
+        r["id"] for r in json.loads(cli("access", "list", "--state", "pending", "--json", *steward).out)
+    }
+    assert cli("access", "approve", request_id, "--days", "7", *partner).code == 3  # not a steward
+    approved = cli("access", "approve", request_id, "--days", "7", "--note", "ok", *steward)
+    assert approved.code == 0 and "approved" in approved.out
+    assert cli("dataset", "download", v.dataset_id, "--to", str(home.parent / "dl"), *partner).code == 0
+    assert cli("access", "deny", request_id, *steward).code == 2  # --note missing
+    via_api = api.post(
+        f"/assets/{v.dataset_id}/access-requests",
+        json={"actions": ["train"], "reason": "fit"},
+        headers=auth(cast.tokens["partner"]),
+    )
+    assert via_api.status_code == 201
+    rid = via_api.json()["id"]
+    bad = api.post(f"/access-requests/{rid}/approve", json={"days": 0}, headers=auth(cast.tokens["steward"]))
+    assert bad.status_code == 422
+    ok = api.post(
+        f"/access-requests/{rid}/deny", json={"note": "not for training"}, headers=auth(cast.tokens["steward"])
+    )
+    assert ok.status_code == 200 and ok.json()["state"] == "denied"
+    mine = api.get("/access-requests", headers=auth(cast.tokens["partner"])).json()
+    assert {r["state"] for r in mine} == {"approved", "denied"}

@@ -15,6 +15,7 @@ from genesis_platform.catalog import DatasetVersion
 from genesis_platform.catalog.datacard import DataCard, check, completeness, dump_card, load_card, markings_from_card
 from genesis_platform.catalog.formats import from_croissant, from_datacite, from_dcat
 from genesis_platform.cli._common import HomeOption, JsonOption, TokenOption, console, print_json, session, table
+from genesis_platform.cli.access import show_request
 from genesis_platform.kernel import CorruptedData, InvalidInput
 from genesis_platform.kernel.assets.markings import UseStatus, parse_markings
 
@@ -422,3 +423,19 @@ def card_convert(
         return
     out.write_text(text, encoding="utf-8")
     console.print(f"wrote {out}; complete it (`genesis dataset card check {out}`) and attach it")
+
+
+@app.command("request-access")
+def request_access(
+    dataset_id: Annotated[str, typer.Argument(help="Dataset id.")],
+    action: Annotated[
+        list[str], typer.Option("--action", help="Repeatable: download, train, infer, evaluate, read_metadata, run.")
+    ],
+    reason: Annotated[str, typer.Option("--reason", help="Why you need it; the data steward decides on it.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Ask a data steward for access to a dataset you can see; `genesis access list` follows it."""
+    with session(home, token) as (platform, me):
+        made = platform.access.request(me, dataset_id, action, reason)
+    console.print(f"requested: {show_request(made)}")

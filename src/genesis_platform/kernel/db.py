@@ -28,6 +28,7 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "access_requests",
     "api_tokens",
     "assets",
     "audit_checkpoints",
@@ -153,6 +154,23 @@ audit_checkpoints = Table(
     Column("at", String(_TS), nullable=False),
     Column("key_id", String(32), nullable=False),
     Column("signature", String(200), nullable=False),
+)
+
+access_requests = Table(
+    "access_requests",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("asset_id", String(64), ForeignKey("assets.id"), nullable=False, index=True),
+    Column("requester_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("actions", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", String(_TS), nullable=False),
+    Column("decided_by", String(36), nullable=True),
+    Column("decided_at", String(_TS), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("expires_at", String(_TS), nullable=True),
+    Column("agreement", String(200), nullable=True),
 )
 
 prov_nodes = Table(

@@ -60,15 +60,17 @@ class Guard:
     def current(self, uow: UnitOfWork, principal: Principal) -> Principal:
         """The principal as stored now: a suspension or a new grant counts from the very next decision.
 
-        One primary-key read of the user's version; the profile is reloaded only when it changed.
+        One primary-key read of the user's version; the profile and grants are reloaded only when it changed
+        (granting and revoking access bump the version). Grants that expire need no reload: whether each counts
+        is decided at each request's time.
         """
         version = uow.connection.execute(select(users.c.version).where(users.c.id == principal.user.id)).scalar()
         if version == principal.user.version:
             return principal
-        fresh = IdentityStore(uow.connection).user(principal.user.id)
+        fresh = IdentityStore(uow.connection).principal(principal.user.id, principal.channel, self.clock.now())
         if fresh is None:
             raise AuthenticationFailed("the user behind this token no longer exists")
-        return principal.model_copy(update={"user": fresh})
+        return fresh
 
     def check(
         self,

@@ -448,3 +448,19 @@ def test_a_candidate_is_judged_on_its_own_markings_not_the_cached_ones() -> None
     assert ENGINE.decide(stranger, Action.DOWNLOAD, stored, NOW).allowed
     candidate = stored.model_copy(update={"markings": M("CUI//SP-PRVCY//NOFORN")})  # same id, same version
     assert not ENGINE.decide(stranger, Action.DOWNLOAD, candidate, NOW).allowed
+
+
+def test_a_grant_permits_its_action_until_it_expires() -> None:
+    from datetime import timedelta
+
+    from genesis_platform.kernel.identity.model import Grant
+
+    target = asset(M("UNCLASSIFIED"))
+    outsider = person("outsider", "uni", projects=())
+    granted = outsider.model_copy(
+        update={"grants": frozenset({Grant(asset_id=target.id, action="download", expires_at=NOW + timedelta(days=1))})}
+    )
+    assert not ENGINE.decide(outsider, Action.DOWNLOAD, target, NOW).allowed
+    assert ENGINE.decide(granted, Action.DOWNLOAD, target, NOW).policies == ("granted-download",)
+    assert not ENGINE.decide(granted, Action.TRAIN, target, NOW).allowed
+    assert not ENGINE.decide(granted, Action.DOWNLOAD, target, NOW + timedelta(days=1)).allowed

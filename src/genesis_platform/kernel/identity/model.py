@@ -28,6 +28,7 @@ __all__ = [
     "ApiToken",
     "Clearance",
     "CountryCode",
+    "Grant",
     "Organisation",
     "OrganisationKind",
     "Principal",
@@ -227,6 +228,33 @@ class User(BaseModel):
     created_at: datetime
 
 
+class Grant(BaseModel):
+    """Access to one asset for one action, given by approving an access request.
+
+    Attributes:
+        asset_id: the asset.
+        action: the policy action granted (`download`, `train`, ...).
+        expires_at: when the grant lapses by itself, if ever.
+        agreement: an agreement the user must hold for the grant to count (a condition of approval).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    asset_id: str
+    action: str
+    expires_at: datetime | None = None
+    agreement: Agreement | None = None
+
+    def active(self, user: User, now: datetime) -> bool:
+        """Whether the grant counts at `now` for `user` (not expired, condition met)."""
+        if self.expires_at is not None and now >= self.expires_at:
+            return False
+        if self.agreement is None:
+            return True
+        held = {str(a) for a in user.agreements} | {a.kind.value for a in user.agreements}
+        return str(self.agreement) in held
+
+
 class Principal(BaseModel):
     """The authenticated caller of a use case: a user, their organisation and the front door used.
 
@@ -234,6 +262,7 @@ class Principal(BaseModel):
         user: the acting user, as stored now.
         organisation: the user's organisation.
         channel: the front door the request came through (`cli`, `api`, `mcp`, `internal`); recorded in audit.
+        grants: access granted on request (whether each counts is decided at each request's time).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -241,6 +270,11 @@ class Principal(BaseModel):
     user: User
     organisation: Organisation
     channel: str = "internal"
+    grants: frozenset[Grant] = frozenset()
+
+    def active_grants(self, now: datetime) -> frozenset[Grant]:
+        """The grants that count at `now`."""
+        return frozenset(g for g in self.grants if g.active(self.user, now))
 
 
 class ApiToken(BaseModel):

@@ -411,11 +411,9 @@ class IdentityService:
                 why = "revoked" if token.revoked_at is not None else "expired"
                 self._refuse(uow, token.user_id, token_id, why, channel)
                 raise refused
-            user = store.user(token.user_id)
-            assert user is not None  # foreign key
-            org = store.organisation(user.organisation_id)
-            assert org is not None
-            return Principal(user=user, organisation=org, channel=channel)
+            principal = store.principal(token.user_id, channel, now)
+            assert principal is not None  # foreign key
+            return principal
 
     def _refuse(self, uow: UnitOfWork, actor: str, token_id: str, why: str, channel: str) -> None:
         uow.record(

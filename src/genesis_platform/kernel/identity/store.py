@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from genesis_platform.kernel.access.store import AccessStore
 from genesis_platform.kernel.canonical import canonical_json
 from genesis_platform.kernel.db import api_tokens, organisations, users
 from genesis_platform.kernel.errors import Conflict
-from genesis_platform.kernel.identity.model import Agreement, ApiToken, Organisation, User
+from genesis_platform.kernel.identity.model import Agreement, ApiToken, Organisation, Principal, User
 from genesis_platform.kernel.timestamps import from_text, to_text
 
 __all__ = ["IdentityStore"]
@@ -176,6 +178,22 @@ class IdentityStore:
         if result.rowcount != 1:
             raise Conflict(f"user {user.username!r} was changed by someone else; try again")
         return user.model_copy(update={"version": user.version + 1})
+
+    def principal(self, user_id: str, channel: str, now: datetime) -> Principal | None:
+        """A user as a principal: their profile, organisation and the grants they hold at `now`."""
+        user = self.user(user_id)
+        if user is None:
+            return None
+        org = self.organisation(user.organisation_id)
+        assert org is not None  # foreign key
+        grants = AccessStore(self._conn).grants_of(user_id, now)
+        return Principal(user=user, organisation=org, channel=channel, grants=grants)
+
+    def touch(self, user_id: str, updated_at: str) -> None:
+        """Bump a user's version so cached principals reload (their grants changed)."""
+        self._conn.execute(
+            update(users).where(users.c.id == user_id).values(version=users.c.version + 1, updated_at=updated_at)
+        )
 
     def add_token(self, token: ApiToken, secret_hash: str) -> None:
         """Insert a token record."""

@@ -152,21 +152,21 @@ class PolicyEngine:
         """The permit policies whose scope covers `action`."""
         return [p for p in self._policies.values() if p.effect == "permit" and p.applies_to(action)]
 
-    def _base(self, principal: Principal) -> cedarpy.Entities:
+    def _base(self, principal: Principal, now: datetime) -> cedarpy.Entities:
         """The acting user, the platform and the schema's action hierarchy, parsed once per user content."""
-        key = (principal.user.id, fingerprint_of(principal))
+        key = (principal.user.id, fingerprint_of(principal, now))
         with self._lock:
             base = self._bases.get(key)
             if base is not None:
                 self._bases.move_to_end(key)
                 return base
-        parts = [self._entities.principal(principal), self._platform_json, self._actions_json]
+        parts = [self._entities.principal(principal, now), self._platform_json, self._actions_json]
         base = cedarpy.Entities.from_json_str("[" + ",".join(parts) + "]")
         _remember(self._lock, self._bases, key, base, _BASES)
         return base
 
-    def _entities_for(self, principal: Principal, resources_: Sequence[Resource]) -> cedarpy.Entities:
-        base = self._base(principal)
+    def _entities_for(self, principal: Principal, resources_: Sequence[Resource], now: datetime) -> cedarpy.Entities:
+        base = self._base(principal, now)
         seen: set[tuple[str, str]] = set()
         extra: list[str] = []
         for resource in resources_:
@@ -181,17 +181,17 @@ class PolicyEngine:
             return base
         return base.with_added_json_str("[" + ",".join(extra) + "]")
 
-    def _pair(self, principal: Principal, resource: Resource) -> cedarpy.Entities:
+    def _pair(self, principal: Principal, resource: Resource, now: datetime) -> cedarpy.Entities:
         """Entities for one decision, cached per (user, asset) content: warm decisions parse nothing."""
         ref = reference_of(resource)
         content = hash(resource) if isinstance(resource, GovernedAsset) else 0
-        key = (principal.user.id, fingerprint_of(principal), ref.type, ref.id, content)
+        key = (principal.user.id, fingerprint_of(principal, now), ref.type, ref.id, content)
         with self._lock:
             entities = self._pairs.get(key)
             if entities is not None:
                 self._pairs.move_to_end(key)
                 return entities
-        entities = self._entities_for(principal, [resource])
+        entities = self._entities_for(principal, [resource], now)
         _remember(self._lock, self._pairs, key, entities, _PAIRS)
         return entities
 
@@ -213,7 +213,9 @@ class PolicyEngine:
         if not resources_:
             return []
         entities = (
-            self._pair(principal, resources_[0]) if len(resources_) == 1 else self._entities_for(principal, resources_)
+            self._pair(principal, resources_[0], now)
+            if len(resources_) == 1
+            else self._entities_for(principal, resources_, now)
         )
         context = {"now": int(now.timestamp())}
         who = {"type": "User", "id": principal.user.id}

@@ -19,15 +19,23 @@ from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.identity.model import Principal, User
 from genesis_platform.kernel.policy.model import PlatformResource, ResourceRef
 
-__all__ = ["EntityCache", "asset_attributes", "fingerprint_of", "reference_of", "user_attributes"]
+__all__ = ["GRANTABLE", "EntityCache", "asset_attributes", "fingerprint_of", "reference_of", "user_attributes"]
 
 
 def _entity(type_: str, id_: str) -> dict[str, dict[str, str]]:
     return {"__entity": {"type": type_, "id": id_}}
 
 
-def user_attributes(principal: Principal) -> dict[str, Any]:
-    """Return the Cedar attributes of a user (see the schema's `User`)."""
+GRANTABLE = ("discover", "read_metadata", "download", "train", "infer", "evaluate", "run")
+"""Actions an access request can ask for."""
+
+
+def user_attributes(principal: Principal, now: datetime) -> dict[str, Any]:
+    """Return the Cedar attributes of a user at `now` (see the schema's `User`)."""
+    grants: dict[str, list[dict[str, dict[str, str]]]] = {a: [] for a in GRANTABLE}
+    for grant in sorted(principal.active_grants(now), key=lambda g: (g.action, g.asset_id)):
+        if grant.action in grants:
+            grants[grant.action].append(_entity("Asset", grant.asset_id))
     user, org = principal.user, principal.organisation
     agreements: set[str] = set()
     for agreement in user.agreements:
@@ -46,6 +54,7 @@ def user_attributes(principal: Principal) -> dict[str, Any]:
         "projects": sorted(user.projects),
         "roles": sorted(r.value for r in user.roles),
         "dissemination_keys": [f"user:{user.id}", f"org:{org.id}"],
+        "grants": grants,
     }
 
 
@@ -96,9 +105,9 @@ def asset_attributes(asset: GovernedAsset) -> dict[str, Any]:
 Resource = GovernedAsset | User | PlatformResource
 
 
-def fingerprint_of(principal: Principal) -> int:
-    """A hash of everything the policy reads about a principal (the user and their organisation)."""
-    return hash((principal.user, principal.organisation))
+def fingerprint_of(principal: Principal, now: datetime) -> int:
+    """A hash of everything the policy reads about a principal at `now` (user, organisation, active grants)."""
+    return hash((principal.user, principal.organisation, principal.active_grants(now)))
 
 
 def reference_of(resource: Resource) -> ResourceRef:
@@ -142,15 +151,16 @@ class EntityCache:
                 self._entries.popitem(last=False)
         return text
 
-    def principal(self, principal: Principal) -> str:
-        """Return the entity JSON of the acting user."""
+    def principal(self, principal: Principal, now: datetime) -> str:
+        """Return the entity JSON of the acting user at `now`."""
         user = principal.user
         key = ("User", user.id)
-        fingerprint = fingerprint_of(principal)
+        fingerprint = fingerprint_of(principal, now)
         cached = self._get(key, fingerprint)
         if cached is not None:
             return cached
-        text = json.dumps({"uid": {"type": "User", "id": user.id}, "attrs": user_attributes(principal), "parents": []})
+        attrs = user_attributes(principal, now)
+        text = json.dumps({"uid": {"type": "User", "id": user.id}, "attrs": attrs, "parents": []})
         return self._put(key, fingerprint, text)
 
     def resource(self, resource: Resource) -> str | None:

@@ -26,6 +26,7 @@ class Action(StrEnum):
     ADMINISTER = "administer"
     MARK = "mark"
     REGISTER = "register"
+    APPROVE_ACCESS = "approve_access"
     MANAGE_IDENTITY = "manage_identity"
     VET = "vet"
     READ_PROFILE = "read_profile"
@@ -66,6 +67,7 @@ _ASSET_ACTIONS = frozenset(
         Action.ADMINISTER,
         Action.MARK,
         Action.REGISTER,
+        Action.APPROVE_ACCESS,
     }
 )
 

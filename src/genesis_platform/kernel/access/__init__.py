@@ -1,0 +1,1 @@
+"""Access requests and the grants they become when approved."""
