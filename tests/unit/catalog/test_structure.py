@@ -10,9 +10,11 @@ import pytest
 import zarr
 
 from genesis_platform.catalog.model import DataFormat
+from genesis_platform.catalog.samples import liang_2021
 from genesis_platform.catalog.structure import data_objects, read_structure, unit_of
 
-SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "datasets" / "pv-lab-benchmarking"
+# The Liang et al. 2021 files as the package ships them (tests never read outside the repository).
+SHARED = liang_2021()[0].data.parent
 
 
 @pytest.mark.parametrize(
