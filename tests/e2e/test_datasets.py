@@ -26,11 +26,11 @@ def test_cli_register_show_versions_download_verify_withdraw(cli, home, platform
     assert [v["number"] for v in versions] == [1, 2] and versions[1]["previous_id"] == f"{dataset_id}@v1"
     got = cli("dataset", "download", dataset_id, "--version", "1", "--to", str(tmp_path / "dl"), *me)
     assert got.code == 0 and "all hashes verified" in got.out
-    for original in SHARED.iterdir():
-        assert (
-            hashlib.sha256((tmp_path / "dl" / original.name).read_bytes()).digest()
-            == hashlib.sha256(original.read_bytes()).digest()
-        )
+    originals = [p for p in SHARED.rglob("*") if p.is_file()]
+    assert len(originals) == 11  # five CSVs, their five cards, the README
+    for original in originals:
+        copy = tmp_path / "dl" / original.relative_to(SHARED)
+        assert hashlib.sha256(copy.read_bytes()).digest() == hashlib.sha256(original.read_bytes()).digest()
     assert cli("dataset", "verify", dataset_id, *me).code == 0
     officer = ["--home", str(home), "--token", cast.tokens["officer"]]
     assert cli("dataset", "withdraw", dataset_id, "--version", "2", "--reason", "duplicate", *officer).code == 0
