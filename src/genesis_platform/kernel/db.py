@@ -105,6 +105,9 @@ assets = Table(
     Column("organisation_id", String(36), ForeignKey("organisations.id"), nullable=False, index=True),
     Column("project", String(100), nullable=True),
     Column("markings", Text, nullable=False),
+    # Derived from the markings on every write: search filters on them without reading the JSON.
+    Column("sensitivity", String(32), nullable=False, index=True),
+    Column("discover_key", String(32), nullable=False, index=True),
     Column("version", Integer, nullable=False),
     Column("created_at", String(_TS), nullable=False),
     Column("updated_at", String(_TS), nullable=False),

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, select, update
 
 from genesis_platform.kernel.assets.markings import Markings
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.db import assets
 from genesis_platform.kernel.errors import Conflict
+from genesis_platform.kernel.policy.entities import discovery_key
 from genesis_platform.kernel.timestamps import from_text, to_text
 
 __all__ = ["AssetStore"]
@@ -54,6 +55,8 @@ class AssetStore:
                 organisation_id=asset.organisation_id,
                 project=asset.project,
                 markings=asset.markings.model_dump_json(),
+                sensitivity=asset.markings.sensitivity.value,
+                discover_key=discovery_key(asset),
                 version=asset.version,
                 created_at=to_text(asset.created_at),
                 updated_at=to_text(asset.updated_at),
@@ -70,6 +73,14 @@ class AssetStore:
         if not asset_ids:
             return []
         return [_asset(r) for r in self._conn.execute(select(assets).where(assets.c.id.in_(asset_ids))).all()]
+
+    def representatives(self, kind: str | None = None) -> list[GovernedAsset]:
+        """One asset per discovery key (the key's decisions hold for every asset that has it)."""
+        firsts = select(assets.c.discover_key, func.min(assets.c.id).label("id")).group_by(assets.c.discover_key)
+        if kind:
+            firsts = firsts.where(assets.c.kind == kind)
+        ids = [row.id for row in self._conn.execute(firsts).all()]
+        return self.many(ids)
 
     def list(self, kind: str | None = None) -> list[GovernedAsset]:
         """Every asset (of one kind), oldest first."""
@@ -92,6 +103,8 @@ class AssetStore:
                 description=asset.description,
                 project=asset.project,
                 markings=asset.markings.model_dump_json(),
+                sensitivity=asset.markings.sensitivity.value,
+                discover_key=discovery_key(asset),
                 version=asset.version + 1,
                 updated_at=to_text(asset.updated_at),
             )

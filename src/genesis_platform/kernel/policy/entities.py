@@ -8,6 +8,7 @@ on the cached attributes of the stored one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -19,7 +20,16 @@ from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.identity.model import Principal, User
 from genesis_platform.kernel.policy.model import PlatformResource, ResourceRef
 
-__all__ = ["GRANTABLE", "EntityCache", "asset_attributes", "fingerprint_of", "reference_of", "user_attributes"]
+__all__ = [
+    "GRANTABLE",
+    "EntityCache",
+    "asset_attributes",
+    "discovery_key",
+    "discovery_profile",
+    "fingerprint_of",
+    "reference_of",
+    "user_attributes",
+]
 
 
 def _entity(type_: str, id_: str) -> dict[str, dict[str, str]]:
@@ -68,8 +78,9 @@ def asset_attributes(asset: GovernedAsset) -> dict[str, Any]:
     embargo = 0
     if m.embargo_until is not None:
         embargo = int(datetime.combine(m.embargo_until, time.min, tzinfo=UTC).timestamp())
-    # The originator is always on their own dissemination list.
-    dl = {entry if ":" in entry else f"user:{entry}" for entry in m.dissemination_list} | {f"user:{asset.owner_id}"}
+    dl = {entry if ":" in entry else f"user:{entry}" for entry in m.dissemination_list}
+    if m.controls.dl_only:
+        dl.add(f"user:{asset.owner_id}")  # the originator is always on their own dissemination list
     return {
         "kind": asset.kind,
         "owner": _entity("User", asset.owner_id),
@@ -103,6 +114,27 @@ def asset_attributes(asset: GovernedAsset) -> dict[str, Any]:
 
 
 Resource = GovernedAsset | User | PlatformResource
+
+# Attributes `discover` cannot depend on under the shipped policies: `vetted-discovery` permits every vetted
+# user, and no forbid that applies to discovery reads these. A test (tests/unit/kernel/test_discovery_profile.py)
+# checks the claim on every marking and person; if a policy ever reads them for discovery, that test fails.
+_NOT_FOR_DISCOVERY = ("owner", "organisation", "project", "kind")
+
+
+def discovery_profile(asset: GovernedAsset) -> dict[str, Any]:
+    """The attributes of an asset that deciding `discover` on it can depend on."""
+    attrs = asset_attributes(asset)
+    profile = {k: v for k, v in attrs.items() if k not in _NOT_FOR_DISCOVERY}
+    return profile
+
+
+def discovery_key(asset: GovernedAsset) -> str:
+    """A short digest of the discovery profile: assets with the same key are discovered by the same people.
+
+    Search decides `discover` once per key instead of once per asset.
+    """
+    text = json.dumps(discovery_profile(asset), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def fingerprint_of(principal: Principal, now: datetime) -> int:

@@ -141,6 +141,8 @@ def upgrade() -> None:
         sa.Column("organisation_id", sa.String(length=36), nullable=False),
         sa.Column("project", sa.String(length=100), nullable=True),
         sa.Column("markings", sa.Text(), nullable=False),
+        sa.Column("sensitivity", sa.String(length=32), nullable=False),
+        sa.Column("discover_key", sa.String(length=32), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.String(length=32), nullable=False),
         sa.Column("updated_at", sa.String(length=32), nullable=False),
@@ -151,13 +153,17 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assets")),
     )
     with op.batch_alter_table("assets", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_assets_discover_key"), ["discover_key"], unique=False)
         batch_op.create_index(batch_op.f("ix_assets_kind"), ["kind"], unique=False)
+        batch_op.create_index(batch_op.f("ix_assets_sensitivity"), ["sensitivity"], unique=False)
         batch_op.create_index(batch_op.f("ix_assets_organisation_id"), ["organisation_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("assets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_assets_organisation_id"))
+        batch_op.drop_index(batch_op.f("ix_assets_sensitivity"))
+        batch_op.drop_index(batch_op.f("ix_assets_discover_key"))
         batch_op.drop_index(batch_op.f("ix_assets_kind"))
 
     op.drop_table("assets")
