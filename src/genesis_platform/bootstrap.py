@@ -15,7 +15,7 @@ from types import TracebackType
 from sqlalchemy import Engine, func, select
 
 from genesis_platform import __version__
-from genesis_platform.catalog import DatasetService
+from genesis_platform.catalog import DatasetService, SearchService
 from genesis_platform.kernel.access.service import AccessService
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.audit.log import AuditLog
@@ -113,6 +113,7 @@ class Platform:
         self.audit = AuditService(self.uow, self.guard, self.audit_log, keys)
         self.policy = PolicyService(self.uow, self.guard)
         self.compute = ComputeService(self.uow, self.guard, self.assets, self.recorder, executor)
+        self.search = SearchService(self.uow, self.guard)
         self.datasets = DatasetService(self.uow, self.guard, self.assets, self.recorder, blobs, self.provenance)
 
     @classmethod

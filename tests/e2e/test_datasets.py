@@ -295,3 +295,29 @@ def test_cli_and_api_access_requests(cli, home, api, platform, cast):
     assert ok.status_code == 200 and ok.json()["state"] == "denied"
     mine = api.get("/access-requests", headers=auth(cast.tokens["partner"])).json()
     assert {r["state"] for r in mine} == {"approved", "denied"}
+
+
+def test_cli_and_api_search(cli, home, api, platform, cast):
+    from genesis_platform.kernel.assets.markings import parse_markings
+
+    public = platform.datasets.register(
+        cast["rivera"], SHARED / "AutoAM_dataset.csv", name="print quality scores", markings=parse_markings("PUBLIC")
+    )
+    secret = platform.datasets.register(
+        cast["rivera"],
+        SHARED / "AgNP_dataset.csv",
+        name="print secrets",
+        project="p1",
+        markings=parse_markings("CUI//SP-EXPT//NOFORN"),
+    )
+    brit = ["--home", str(home), "--token", cast.tokens["brit"]]
+    found = json.loads(cli("dataset", "search", "print", "--json", *brit).out)
+    assert [h["id"] for h in found["hits"]] == [public.dataset_id] and found["total"] == 1
+    assert found["facets"]["sensitivity"] == {"Public": 1}
+    shown = cli("dataset", "search", "print", "--home", str(home), "--token", cast.tokens["rivera"])
+    assert "2 dataset(s) found" in shown.out and "sensitivity: CUI (1), Public (1)" in shown.out
+    response = api.get("/datasets/search", params={"q": "print"}, headers=auth(cast.tokens["brit"]))
+    assert response.status_code == 200 and response.json()["total"] == 1
+    assert secret.dataset_id not in response.text
+    assert api.get("/datasets/search", params={"limit": 0}, headers=auth(cast.tokens["brit"])).status_code == 422
+    assert cli("dataset", "search", "--limit", "0", *brit).code == 2

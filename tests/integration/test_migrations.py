@@ -19,8 +19,16 @@ def test_empty_database_upgrades_to_head_and_matches_the_models(database_url, tm
         tables = set(inspect(engine).get_table_names())
         assert set(metadata.tables) <= tables
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_revision() == "0003"
-            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+            assert MigrationContext.configure(conn).get_current_revision() == "0004"
+            diffs = compare_metadata(MigrationContext.configure(conn), metadata)
+
+            # The full-text index is engine-specific by design (FTS5 and its shadow tables; a tsvector table).
+            def engine_specific(diff: tuple) -> bool:
+                obj = diff[1]
+                name = obj.name if diff[0] == "remove_table" else getattr(obj.table, "name", "")
+                return diff[0] in {"remove_table", "remove_index"} and name.startswith("search_fts")
+
+            assert [d for d in diffs if not engine_specific(d)] == []
         migrate(engine)  # idempotent at head
     finally:
         engine.dispose()

@@ -1,6 +1,7 @@
 """The governed catalogue: datasets as immutable, hashed, versioned file sets (EO 14363 §3(a)(v), §3(d)(i))."""
 
 from genesis_platform.catalog.model import DatasetFile, DatasetVersion, Structure, VersionState, bagit_manifest
+from genesis_platform.catalog.search import Hit, SearchQuery, SearchResult, SearchService
 from genesis_platform.catalog.service import AttachedCard, DatasetService, FileCheck, VerifyReport
 
 __all__ = [
@@ -9,6 +10,10 @@ __all__ = [
     "DatasetService",
     "DatasetVersion",
     "FileCheck",
+    "Hit",
+    "SearchQuery",
+    "SearchResult",
+    "SearchService",
     "Structure",
     "VerifyReport",
     "VersionState",

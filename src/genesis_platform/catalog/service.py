@@ -39,6 +39,7 @@ from genesis_platform.catalog.model import (
     bagit_manifest,
     version_id,
 )
+from genesis_platform.catalog.search import index_dataset
 from genesis_platform.catalog.store import DatasetStore
 from genesis_platform.catalog.structure import data_objects, read_structure
 from genesis_platform.kernel.assets.markings import Markings
@@ -276,7 +277,10 @@ class DatasetService:
             created_by=principal.user.id,
             created_at=self._guard.clock.now(),
         )
-        DatasetStore(uow.connection).add(version)
+        store = DatasetStore(uow.connection)
+        store.add(version)
+        attached = store.card(asset.id)
+        index_dataset(uow.connection, asset, version, attached[0] if attached else None)
         node = self._prov.entity(
             uow,
             f"genesis:dataset-version/{version.id}",
@@ -329,9 +333,10 @@ class DatasetService:
                 asset = self._assets.mark_in(
                     uow, principal, dataset_id, markings, "markings from the attached data card"
                 )
-            DatasetStore(uow.connection).add_card(
-                dataset_id, card, body, score, principal.user.id, to_text(self._guard.clock.now())
-            )
+            store = DatasetStore(uow.connection)
+            store.add_card(dataset_id, card, body, score, principal.user.id, to_text(self._guard.clock.now()))
+            versions = store.versions(dataset_id)
+            index_dataset(uow.connection, asset, versions[-1] if versions else None, card)
             self._guard.changed(
                 uow,
                 principal,

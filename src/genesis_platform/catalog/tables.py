@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 
 from genesis_platform.kernel.db import metadata
 
-__all__ = ["dataset_cards", "dataset_files", "dataset_versions"]
+__all__ = ["dataset_cards", "dataset_files", "dataset_versions", "search_documents", "search_facets"]
 
 dataset_versions = Table(
     "dataset_versions",
@@ -49,4 +49,26 @@ dataset_cards = Table(
     Column("completeness", Text, nullable=False),
     Column("created_by", String(36), nullable=False),
     Column("created_at", String(32), nullable=False),
+)
+
+# What search matches on. The full-text index itself (`search_fts`: FTS5 on SQLite, a tsvector with a GIN index
+# on PostgreSQL) is engine-specific and made by migration 0004; see catalog/search.py.
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("asset_id", String(64), ForeignKey("assets.id"), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", String(32), nullable=False, index=True),
+)
+
+search_facets = Table(
+    "search_facets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("asset_id", String(64), ForeignKey("assets.id"), nullable=False, index=True),
+    Column("facet", String(32), nullable=False),
+    Column("value", String(200), nullable=False),
+    Index("ix_search_facets_facet_value", "facet", "value"),
 )

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn, TransferSpeedColumn
 
-from genesis_platform.catalog import DatasetVersion
+from genesis_platform.catalog import DatasetVersion, SearchQuery
 from genesis_platform.catalog.datacard import DataCard, check, completeness, dump_card, load_card, markings_from_card
 from genesis_platform.catalog.formats import from_croissant, from_datacite, from_dcat
 from genesis_platform.cli._common import HomeOption, JsonOption, TokenOption, console, print_json, session, table
@@ -439,3 +439,56 @@ def request_access(
     with session(home, token) as (platform, me):
         made = platform.access.request(me, dataset_id, action, reason)
     console.print(f"requested: {show_request(made)}")
+
+
+@app.command("search")
+def search(
+    text: Annotated[str, typer.Argument(help="Words to find (titles, descriptions, keywords, columns, domain).")] = "",
+    domain: Annotated[str | None, typer.Option("--domain", help="Only this science domain, e.g. Materials.")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Only datasets holding this format, e.g. csv.")] = None,
+    sensitivity: Annotated[
+        str | None, typer.Option("--sensitivity", help="Only this sensitivity, e.g. Public.")
+    ] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Only this organisation (name or id).")] = None,
+    has_access: Annotated[bool, typer.Option("--has-access", help="Only datasets you may download.")] = False,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="Results per page.")] = 20,
+    offset: Annotated[int, typer.Option("--offset", min=0, help="Results to skip.")] = 0,
+    home: HomeOption = None,
+    token: TokenOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search the datasets you may discover, with facet counts over exactly those.
+
+    Example: genesis dataset search "perovskite stability" --sensitivity Public --has-access
+    """
+    query = SearchQuery(text, domain, fmt, sensitivity, org, has_access, limit, offset)
+    with session(home, token) as (platform, me):
+        found = platform.search.search(me, query)
+    if as_json:
+        print_json(
+            {
+                "total": found.total,
+                "hits": [
+                    {
+                        "id": h.asset.id,
+                        "name": h.asset.name,
+                        "score": round(h.score, 4),
+                        "marking": h.asset.markings.banner,
+                        "organisation": h.organisation,
+                        **h.facets,
+                    }
+                    for h in found.hits
+                ],
+                "facets": found.facets,
+            }
+        )
+        return
+    rows = [
+        (h.asset.id, h.asset.name, h.asset.markings.banner, ", ".join(h.facets.get("domain", [])), f"{h.score:.2f}")
+        for h in found.hits
+    ]
+    table(f"{found.total} dataset(s) found", ["id", "name", "marking", "domain", "score"], rows)
+    for facet, counts in found.facets.items():
+        if counts:
+            listing = ", ".join(f"{value} ({n})" for value, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+            console.print(f"  {facet}: {listing}", highlight=False, markup=False)

@@ -140,6 +140,41 @@ class Guard:
                 allowed.append(resource)
         return allowed
 
+    def decide_summarised(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        action: Action,
+        resources: Sequence[R],
+        summary_action: str,
+        summary_resource: str,
+        details: dict[str, Any] | None = None,
+    ) -> list[Decision]:
+        """Decide `action` on many resources and record one summary event instead of one per resource.
+
+        For searches, which decide once per discovery profile and would otherwise write thousands of records per
+        query: the event lists the resources allowed and denied, and `details`. The event is appended when the
+        unit of work ends, so the caller may still add to `details` (the number of results) until then.
+        """
+        principal = self.current(uow, principal)
+        decisions = self.policy.decide_many(principal, action, resources, self.clock.now())
+        summary = details if details is not None else {}
+        summary["decided"] = action.value
+        summary["allowed"] = [str(d.resource) for d in decisions if d.allowed]
+        summary["denied"] = [str(d.resource) for d in decisions if not d.allowed]
+        uow.record(
+            AuditEvent(
+                kind="decision",
+                actor=principal.user.id,
+                action=summary_action,
+                resource=summary_resource,
+                outcome="allow",
+                details=summary,
+                channel=principal.channel,
+            )
+        )
+        return decisions
+
     def changed(
         self,
         uow: UnitOfWork,

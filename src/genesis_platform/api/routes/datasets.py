@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field, ValidationError
@@ -17,7 +17,7 @@ from starlette.background import BackgroundTask
 
 from genesis_platform.api.deps import CurrentPrincipal, PlatformDep
 from genesis_platform.api.routes.assets import AssetPublic, MarkingsIn
-from genesis_platform.catalog import AttachedCard, DatasetVersion, bagit_manifest
+from genesis_platform.catalog import AttachedCard, DatasetVersion, SearchQuery, bagit_manifest
 from genesis_platform.catalog.datacard import DataCard, dump_card, load_card
 from genesis_platform.kernel import InvalidInput, NotFound
 from genesis_platform.kernel.validation import validation_message
@@ -131,6 +131,50 @@ def list_datasets(platform: PlatformDep, me: CurrentPrincipal) -> list[DatasetSu
         DatasetSummary(asset=AssetPublic.of(a), latest=VersionPublic.of(v) if v else None)
         for a, v in platform.datasets.list(me)
     ]
+
+
+class HitPublic(BaseModel):
+    """One search result."""
+
+    asset: AssetPublic
+    score: float
+    organisation: str
+    facets: dict[str, list[str]]
+
+
+class SearchPublic(BaseModel):
+    """A page of results, the total and facet counts, over what you may discover."""
+
+    total: int
+    hits: list[HitPublic]
+    facets: dict[str, dict[str, int]]
+
+
+@router.get("/search", response_model=SearchPublic)
+def search(
+    platform: PlatformDep,
+    me: CurrentPrincipal,
+    q: str = "",
+    domain: str | None = None,
+    format: str | None = None,
+    sensitivity: str | None = None,
+    organisation: str | None = None,
+    has_access: bool = False,
+    limit: int = Query(default=20, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+) -> SearchPublic:
+    """Full-text search with filters and facets; counts and facets never include what you may not discover."""
+    found = platform.search.search(
+        me, SearchQuery(q, domain, format, sensitivity, organisation, has_access, limit, offset)
+    )
+    return SearchPublic(
+        total=found.total,
+        hits=[
+            HitPublic(asset=AssetPublic.of(h.asset), score=h.score, organisation=h.organisation, facets=h.facets)
+            for h in found.hits
+        ],
+        facets=found.facets,
+    )
 
 
 @router.post("", response_model=VersionPublic, status_code=status.HTTP_201_CREATED)

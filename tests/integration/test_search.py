@@ -1,0 +1,119 @@
+"""Search on both engines: relevance, filters, facets, and nothing the policy hides, in results or in counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from genesis_platform.catalog import SearchQuery
+from genesis_platform.catalog.datacard import load_card, markings_from_card
+from genesis_platform.catalog.samples import liang_2021
+from genesis_platform.kernel import InvalidInput
+from genesis_platform.kernel.assets.markings import parse_markings
+from genesis_platform.kernel.audit.log import AuditQuery
+
+
+@pytest.fixture
+def catalogue(platform, cast, tmp_path):
+    """The five Liang datasets (public, with cards) and two controlled ones holding a secret word."""
+    ids = {}
+    for sample in liang_2021():
+        card, body = load_card(sample.card.read_text())
+        v = platform.datasets.register(
+            cast["rivera"],
+            sample.data,
+            name=card.discoverability.identification.name,
+            project="p1",
+            markings=markings_from_card(card),
+        )
+        platform.datasets.attach_card(cast["rivera"], v.dataset_id, card, body)
+        ids[sample.data.stem] = v.dataset_id
+    hidden = tmp_path / "zirconium_cladding.csv"
+    hidden.write_text("zirconium,burnup\n1,2\n")
+    ids["noforn"] = platform.datasets.register(
+        cast["rivera"],
+        hidden,
+        name="Zirconium cladding burnup",
+        description="quixotic zirconium results",
+        project="p1",
+        markings=parse_markings("CUI//SP-EXPT//NOFORN"),
+    ).dataset_id
+    ids["pii"] = platform.datasets.register(
+        cast["rivera"],
+        hidden,
+        name="Zirconium survey respondents",
+        description="quixotic survey",
+        project="p1",
+        markings=parse_markings("UNCLASSIFIED", pii=True),
+    ).dataset_id
+    return ids
+
+
+def test_relevance_and_stemming(platform, cast, catalogue):
+    found = platform.search.search(cast["rivera"], SearchQuery("toughness"))
+    assert found.hits[0].asset.id == catalogue["Crossed_barrel_dataset"]
+    stemmed = platform.search.search(cast["rivera"], SearchQuery("printing quality"))
+    assert stemmed.hits and stemmed.hits[0].asset.id == catalogue["AutoAM_dataset"]
+    assert (
+        platform.search.search(cast["rivera"], SearchQuery("nanoparticles microfluidic")).hits[0].asset.id
+        == catalogue["AgNP_dataset"]
+    )
+    columns = platform.search.search(cast["rivera"], SearchQuery("FAPbI"))  # a column name
+    assert [h.asset.id for h in columns.hits] == [catalogue["Perovskite_dataset"]]
+
+
+def test_hidden_datasets_are_absent_from_results_counts_and_facets(platform, cast, catalogue):
+    insider = platform.search.search(cast["rivera"], SearchQuery("quixotic"))
+    assert {h.asset.id for h in insider.hits} == {catalogue["noforn"], catalogue["pii"]} and insider.total == 2
+    assert insider.facets["sensitivity"] == {"CUI": 1, "Unclassified_Uncontrolled": 1}
+    outsider = platform.search.search(cast["brit"], SearchQuery("quixotic"))
+    assert [h.asset.id for h in outsider.hits] == [catalogue["pii"]] and outsider.total == 1
+    assert outsider.facets["sensitivity"] == {"Unclassified_Uncontrolled": 1}
+    everything = platform.search.search(cast["brit"], SearchQuery(limit=500))
+    assert catalogue["noforn"] not in {h.asset.id for h in everything.hits} and everything.total == 6
+    assert sum(everything.facets["sensitivity"].values()) == 6 and "CUI" not in everything.facets["sensitivity"]
+    assert sum(everything.facets["organisation"].values()) == 6
+
+
+def test_filters_and_facets(platform, cast, catalogue):
+    allof = platform.search.search(cast["rivera"], SearchQuery(limit=500))
+    assert allof.total == 7
+    assert allof.facets["format"] == {"csv": 7}
+    assert allof.facets["domain"] == {
+        "Engineering": 2,
+        "Energy Storage, Conversion, and Utilization": 1,
+        "Chemistry": 1,
+        "Materials": 1,
+    }
+    engineering = platform.search.search(cast["rivera"], SearchQuery(domain="Engineering"))
+    assert {h.asset.id for h in engineering.hits} == {catalogue["Crossed_barrel_dataset"], catalogue["AutoAM_dataset"]}
+    assert platform.search.search(cast["rivera"], SearchQuery(sensitivity="CUI")).total == 1
+    assert platform.search.search(cast["rivera"], SearchQuery(organisation="Oak Ridge National Laboratory")).total == 7
+    assert platform.search.search(cast["rivera"], SearchQuery(organisation="Acme Materials Inc.")).total == 0
+    assert platform.search.search(cast["rivera"], SearchQuery(format="parquet")).total == 0
+    page = platform.search.search(cast["rivera"], SearchQuery(limit=3, offset=3))
+    assert len(page.hits) == 3 and page.total == 7
+
+
+def test_has_access_keeps_only_what_the_caller_may_download(platform, cast, catalogue):
+    untrained = platform.search.search(cast["german"], SearchQuery("quixotic", has_access=True))
+    assert untrained.total == 0 and untrained.hits == []  # PII without PII training
+    plain = platform.search.search(cast["german"], SearchQuery("quixotic"))
+    assert plain.total == 1
+    public = platform.search.search(cast["partner"], SearchQuery(has_access=True, limit=500))
+    assert public.total == 5 and public.facets["sensitivity"] == {"Public": 5}
+
+
+def test_every_search_is_recorded_with_its_decisions(platform, cast, catalogue):
+    platform.search.search(cast["brit"], SearchQuery("quixotic", domain="Chemistry"))
+    record = platform.audit.records(cast.admin, AuditQuery(actor="brit", action="search"))[-1]
+    details = record.event.details
+    assert details["query"] == {"text": "quixotic", "domain": "Chemistry", "limit": 20}
+    assert details["results"] == 0 and details["decided"] == "discover"
+    assert len(details["denied"]) == 1 and len(details["allowed"]) == 2
+
+
+def test_bad_queries_are_refused(platform, cast, catalogue):
+    with pytest.raises(InvalidInput):
+        platform.search.search(cast["rivera"], SearchQuery(limit=0))
+    odd = platform.search.search(cast["rivera"], SearchQuery('"unbalanced AND (quotes OR* NEAR/'))
+    assert odd.total == 0  # query syntax is never passed through to the engine
