@@ -219,13 +219,12 @@ def bench_audit(url: str, records: int = 100_000, batch: int = 1_000) -> dict[st
     }
 
 
-def _pg_url() -> str | None:
+def _pg_url(schema: str = "bench_kernel") -> str | None:
     url = os.environ.get("GENESIS_TEST_DATABASE_URL")
     if not url:
         return None
     from sqlalchemy import create_engine, text
 
-    schema = "bench_kernel"
     admin = create_engine(url)
     with admin.begin() as conn:
         conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -272,24 +271,78 @@ def bench_register(size: int = 1 << 30) -> dict[str, float]:
     }
 
 
-def main() -> None:
-    print("policy decision latency ...", flush=True)
-    policy = bench_policy()
-    print(json.dumps(policy, indent=2))
-    print("registering a 1 GiB file against sha256sum ...", flush=True)
-    register = bench_register()
-    print(json.dumps(register, indent=2))
-    results: dict[str, dict[str, float]] = {}
+def bench_search(url: str | None, n: int) -> dict[str, float]:
+    """Search over `n` dataset records on a fresh platform (SQLite in its home, or PostgreSQL at `url`)."""
+    from genesis_platform.bootstrap import Platform
+    from genesis_platform.kernel.settings import Settings
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import search
+
     with tempfile.TemporaryDirectory() as tmp:
-        print("audit append on SQLite ...", flush=True)
-        results["SQLite (WAL)"] = bench_audit(f"sqlite:///{tmp}/bench.db")
-        print(json.dumps(results["SQLite (WAL)"], indent=2))
+        platform, token = Platform.initialise(Settings(home=Path(tmp) / "home"), database_url=url)
+        try:
+            return search.run(platform, platform.authenticate(token.secret, "internal"), n=n)
+        finally:
+            platform.close()
+
+
+SUITES = ("policy", "register", "audit", "search")
+
+
+def main() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Genesis benchmarks; rewrites docs/benchmarks.md.")
+    parser.add_argument("--only", choices=SUITES, action="append", help="run only these suites (repeatable)")
+    parser.add_argument("--search-records", type=int, default=100_000, help="catalogue size for the search suite")
+    args = parser.parse_args()
+    suites = set(args.only or SUITES)
     pg = _pg_url()
-    if pg:
-        print("audit append on PostgreSQL ...", flush=True)
-        results["PostgreSQL"] = bench_audit(pg, records=50_000)
-        print(json.dumps(results["PostgreSQL"], indent=2))
-    write_doc(policy, results, register)
+    if suites & {"policy", "register", "audit"}:
+        print("policy decision latency ...", flush=True)
+        policy = bench_policy()
+        print(json.dumps(policy, indent=2))
+        print("registering a 1 GiB file against sha256sum ...", flush=True)
+        register = bench_register()
+        print(json.dumps(register, indent=2))
+        results: dict[str, dict[str, float]] = {}
+        with tempfile.TemporaryDirectory() as tmp:
+            print("audit append on SQLite ...", flush=True)
+            results["SQLite (WAL)"] = bench_audit(f"sqlite:///{tmp}/bench.db")
+            print(json.dumps(results["SQLite (WAL)"], indent=2))
+        if pg:
+            print("audit append on PostgreSQL ...", flush=True)
+            results["PostgreSQL"] = bench_audit(pg, records=50_000)
+            print(json.dumps(results["PostgreSQL"], indent=2))
+        write_doc(policy, results, register)
+    if "search" in suites:
+        found: dict[str, dict[str, float]] = {}
+        for name, url in (("SQLite (WAL, FTS5)", None), ("PostgreSQL (tsvector, GIN)", _pg_url("bench_search"))):
+            if name.startswith("PostgreSQL") and not pg:
+                continue
+            print(f"search over {args.search_records:,} records on {name} ...", flush=True)
+            found[name] = bench_search(url, args.search_records)
+            print(json.dumps(found[name], indent=2))
+        write_search_doc(found)
+
+
+def write_search_doc(found: dict[str, dict[str, float]]) -> None:
+    lines = [
+        "<!-- search:start -->",
+        f"Measured {datetime.now(UTC):%Y-%m-%d} on {host.machine()}, {os.cpu_count()} cores (`make bench`).",
+        "",
+        "| engine | records | searches | p50 | p95 | max | per-record policy filter (baseline), median | target |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in found.items():
+        lines.append(
+            f"| {name} | {r['records']:,.0f} | {r['searches']:.0f} | {r['p50_ms']:.1f} ms | {r['p95_ms']:.1f} ms "
+            f"| {r['max_ms']:.1f} ms | {r['naive_median_ms']:.0f} ms ({r['naive_median_ms'] / r['p50_ms']:.0f}x "
+            "slower) | p95 < 50 ms |"
+        )
+    lines.append("<!-- search:end -->")
+    _replace_block("search", lines)
 
 
 def write_doc(policy: dict[str, float], audit: dict[str, dict[str, float]], register: dict[str, float]) -> None:
@@ -330,15 +383,19 @@ def write_doc(policy: dict[str, float], audit: dict[str, dict[str, float]], regi
         "CUI//SP-EXPT//NOFORN/FEDCON asset with PII, a CRADA requirement and conditional training use."
     )
     lines.append("<!-- kernel:end -->")
+    _replace_block("kernel", lines)
+
+
+def _replace_block(name: str, lines: list[str]) -> None:
+    """Replace the text between `<!-- name:start -->` and `<!-- name:end -->` in docs/benchmarks.md."""
     doc = ROOT / "docs" / "benchmarks.md"
-    text = (
-        doc.read_text(encoding="utf-8")
-        if doc.exists()
-        else "# Benchmarks\n\n## Kernel\n\n<!-- kernel:start -->\n<!-- kernel:end -->\n"
-    )
-    start, end = text.index("<!-- kernel:start -->"), text.index("<!-- kernel:end -->") + len("<!-- kernel:end -->")
+    text = doc.read_text(encoding="utf-8")
+    begin, finish = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if begin not in text:
+        text += f"\n{begin}\n{finish}\n"
+    start, end = text.index(begin), text.index(finish) + len(finish)
     doc.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
-    print(f"wrote {doc}")
+    print(f"wrote {doc} ({name})")
 
 
 def _version(name: str) -> str:

@@ -62,7 +62,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def clock() -> FrozenClock:
-    return FrozenClock(datetime(2026, 11, 25, 12, 0, tzinfo=UTC))
+    # Frozen at the real time of the test: CLI commands reopen the same home with the system clock, so tokens
+    # issued under this clock must still be valid then (a fixed date made every CLI test expire a day later).
+    return FrozenClock(datetime.now(UTC).replace(microsecond=0))
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Select, column, delete, exists, func, insert, literal_column, select, table, text
+from sqlalchemy import Connection, Select, column, delete, func, insert, literal_column, select, table, text
 
 from genesis_platform.catalog.datacard.model import DataCard
 from genesis_platform.catalog.model import DatasetVersion
@@ -220,8 +220,10 @@ class SearchService:
         stmt = stmt.add_columns(score.label("score")).where(d.c.kind == kind, a.c.discover_key.in_(allowed or ["-"]))
         for facet, value in (("domain", q.domain), ("format", q.format)):
             if value:
+                # An uncorrelated IN over the (facet, value) index: a correlated EXISTS made SQLite probe the
+                # facets once per candidate row inside every count and facet query (seconds at 5,000 records).
                 f = search_facets.alias(f"f_{facet}")
-                stmt = stmt.where(exists().where(f.c.asset_id == d.c.asset_id, f.c.facet == facet, f.c.value == value))
+                stmt = stmt.where(d.c.asset_id.in_(select(f.c.asset_id).where(f.c.facet == facet, f.c.value == value)))
         if q.sensitivity:
             stmt = stmt.where(a.c.sensitivity == q.sensitivity)
         if q.organisation:
