@@ -15,7 +15,7 @@ from types import TracebackType
 from sqlalchemy import Engine, func, select
 
 from genesis_platform import __version__
-from genesis_platform.catalog import DatasetService, SearchService
+from genesis_platform.catalog import ChgnetRuntime, DatasetService, ModelService, SearchService
 from genesis_platform.kernel.access.service import AccessService
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.audit.log import AuditLog
@@ -115,6 +115,9 @@ class Platform:
         self.compute = ComputeService(self.uow, self.guard, self.assets, self.recorder, executor)
         self.search = SearchService(self.uow, self.guard)
         self.datasets = DatasetService(self.uow, self.guard, self.assets, self.recorder, blobs, self.provenance)
+        self.models = ModelService(
+            self.uow, self.guard, self.assets, self.recorder, blobs, {ChgnetRuntime.framework: ChgnetRuntime()}
+        )
 
     @classmethod
     def open(

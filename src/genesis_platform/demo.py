@@ -1,25 +1,34 @@
-"""`genesis demo`: a small platform with real people, organisations and markings, and what the policy decides.
+"""`genesis demo`: a small platform with real people, organisations, data and a model, and what policy decides.
 
 Seeds a national laboratory, a university, a company working under a CRADA and a foreign partner; a vetted US
-researcher, a foreign-national collaborator, an industry partner, a security officer and a suspended user;
-registers a CUI//SP-EXPT//NOFORN dataset, a proprietary CRADA dataset and a public one; then asks the policy
-engine a series of questions through the same services the CLI and API use, and verifies the audit chain.
-Every step is authorised and audited like any other request.
+researcher, a foreign-national collaborator, an industry partner, a security officer and a suspended user.
+Registers the five experimental datasets of Liang et al. 2021 with their Genesis data cards, a
+CUI//SP-EXPT//NOFORN dataset, a proprietary CRADA asset and CHGNet; generates a synthetic dataset on the
+platform with CHGNet (an equation of state of rock salt) with provenance to the model; searches the catalogue
+as a US researcher and as a foreign national; runs one CHGNet prediction; asks the policy engine a series of
+questions through the same services the CLI and API use, and verifies the audit chain. Every step is
+authorised and audited like any other request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from genesis_platform.bootstrap import Platform
+from genesis_platform.catalog import DatasetVersion, Prediction, SearchQuery
+from genesis_platform.catalog.datacard import load_card, markings_from_card
+from genesis_platform.catalog.samples import liang_2021
 from genesis_platform.kernel.assets.markings import IPRestriction, Markings, UseStatus
 from genesis_platform.kernel.audit.chain import VerificationReport
+from genesis_platform.kernel.errors import NotFound
 from genesis_platform.kernel.identity.model import Agreement, Principal
 from genesis_platform.kernel.identity.service import Grants
 from genesis_platform.kernel.policy.model import Action
 
-__all__ = ["DemoResult", "DemoRow", "run_demo"]
+__all__ = ["DemoDataset", "DemoResult", "DemoRow", "DemoSearch", "run_demo"]
 
 CRADA = "CRADA:ORNL-ACME-2026-017"
 
@@ -50,16 +59,60 @@ class DemoRow:
 
 
 @dataclass(frozen=True)
+class DemoDataset:
+    """A dataset the demo registered.
+
+    Attributes:
+        id: its id.
+        name: its title.
+        marking: its banner.
+        rows: rows in its table.
+        completeness: its data card's completeness score (0 to 1), if it has a card.
+    """
+
+    id: str
+    name: str
+    marking: str
+    rows: int
+    completeness: float | None
+
+
+@dataclass(frozen=True)
+class DemoSearch:
+    """One catalogue search as one user.
+
+    Attributes:
+        user: who searched.
+        query: the words.
+        total: how many results they got.
+        names: the result titles.
+    """
+
+    user: str
+    query: str
+    total: int
+    names: list[str]
+
+
+@dataclass(frozen=True)
 class DemoResult:
     """What the demo built and found.
 
     Attributes:
         rows: the decisions, in order.
         verification: the audit chain verification at the end.
+        datasets: the datasets registered.
+        searches: the searches, as two users.
+        prediction: the CHGNet prediction.
+        model_id: the CHGNet model.
     """
 
     rows: list[DemoRow]
     verification: VerificationReport
+    datasets: list[DemoDataset] = field(default_factory=list)
+    searches: list[DemoSearch] = field(default_factory=list)
+    prediction: Prediction | None = None
+    model_id: str = ""
 
 
 def _person(platform: Platform, admin: Principal, username: str, **fields: object) -> Principal:
@@ -137,14 +190,36 @@ def run_demo(platform: Platform, admin: Principal) -> DemoResult:
     )
     ids.suspend(admin, "lee", "demo: badge reported lost")
 
-    neutronics = platform.assets.register(
-        rivera,
-        kind="dataset",
-        name="Breeding-blanket neutronics benchmarks",
-        description="Tritium breeding ratios from mock-up irradiations.",
-        project="fusion-blanket",
-        markings=Markings.from_banner("CUI//SP-EXPT//NOFORN", training_use=UseStatus.YES),
-    )
+    registered: list[DatasetVersion] = []
+    for sample in liang_2021():
+        card, body = load_card(sample.card.read_text(encoding="utf-8"))
+        ident = card.discoverability.identification if card.discoverability else None
+        version = platform.datasets.register(
+            rivera,
+            sample.data,
+            name=ident.name if ident and ident.name else sample.data.stem,
+            markings=markings_from_card(card),
+        )
+        platform.datasets.attach_card(rivera, version.dataset_id, card, body)
+        registered.append(version)
+    with tempfile.TemporaryDirectory(prefix="genesis-demo-") as tmp:
+        table = Path(tmp) / "blanket_tbr.csv"
+        # Illustrative figures: the demo needs a controlled dataset, not real controlled data.
+        table.write_text(
+            "mockup,li6_enrichment_pct,multiplier,tbr_measured,tbr_uncertainty\n"
+            "HCPB-1,60,Be,1.12,0.04\nHCPB-2,90,Be,1.18,0.05\nWCLL-1,90,PbLi,1.09,0.03\nWCLL-2,90,PbLi,1.11,0.04\n",
+            encoding="utf-8",
+        )
+        blanket = platform.datasets.register(
+            rivera,
+            table,
+            name="Breeding-blanket neutronics benchmarks",
+            description="Tritium breeding ratios from mock-up irradiations (illustrative figures).",
+            project="fusion-blanket",
+            markings=Markings.from_banner("CUI//SP-EXPT//NOFORN", training_use=UseStatus.YES),
+        )
+    registered.append(blanket)
+    neutronics = platform.assets.get(rivera, blanket.dataset_id)
     fatigue = platform.assets.register(
         rivera,
         kind="dataset",
@@ -203,5 +278,69 @@ def run_demo(platform: Platform, admin: Principal) -> DemoResult:
         rows.append(
             DemoRow(username, who, action.value, name, asset.markings.summary, decision.allowed, policy, reason)
         )
+    chgnet = platform.models.register_bundled(morgan)
+    registered.append(_synthetic_equation_of_state(platform, rivera, chgnet.model_id))
+    prediction = platform.models.predict(rivera, "chgnet", *_sample_structure("NaCl_rocksalt.cif"))
+    searches = []
+    for username in ("rivera", "patel"):
+        for words in ("", "neutronics tritium"):
+            found = platform.search.search(people[username][0], SearchQuery(words, limit=20))
+            searches.append(DemoSearch(username, words, found.total, [h.asset.name for h in found.hits]))
+    datasets = []
+    for version in registered:
+        asset, _ = platform.datasets.get(rivera, version.dataset_id)
+        try:
+            score: float | None = platform.datasets.card(rivera, asset.id).completeness["score"]
+        except NotFound:
+            score = None
+        rows_in = sum(s.rows or 0 for s in version.structures)
+        datasets.append(DemoDataset(asset.id, asset.name, asset.markings.summary, rows_in, score))
     platform.audit.checkpoint(admin)
-    return DemoResult(rows, platform.audit.verify(admin))
+    return DemoResult(rows, platform.audit.verify(admin), datasets, searches, prediction, chgnet.model_id)
+
+
+def _sample_structure(name: str) -> tuple[bytes, str]:
+    from importlib import resources
+
+    path = resources.files("genesis_platform.catalog").joinpath(f"data/structures/{name}")
+    return path.read_bytes(), name
+
+
+def _synthetic_equation_of_state(platform: Platform, who: Principal, model_id: str) -> DatasetVersion:
+    """Generate a synthetic dataset on the platform: CHGNet's energy of rock salt at nine lattice constants.
+
+    Every point is a governed, recorded inference; the dataset is derived from the model version and from each
+    inference activity, so its lineage leads back to the generator.
+    """
+    from pymatgen.core.structure import Structure
+
+    data, _ = _sample_structure("NaCl_rocksalt.cif")
+    base = Structure.from_str(data.decode("utf-8"), fmt="cif")
+    lines = ["lattice_a_angstrom,volume_angstrom3_per_atom,energy_ev_per_atom,pressure_gpa"]
+    activities = []
+    for i in range(9):
+        a = 5.24 + 0.1 * i
+        strained = base.copy()
+        strained.scale_lattice(a**3)
+        result = platform.models.predict(who, model_id, strained.to(fmt="cif").encode("utf-8"), f"NaCl_a{a:.2f}.cif")
+        stress = result.outputs["stress"]
+        pressure = -(stress[0][0] + stress[1][1] + stress[2][2]) / 3  # CHGNet's stress is positive in tension
+        lines.append(
+            f"{a:.2f},{strained.volume / len(strained):.4f},{result.outputs['energy_per_atom']:.6f},{pressure:.4f}"
+        )
+        activities.append(result.activity)
+    with tempfile.TemporaryDirectory(prefix="genesis-synthetic-") as tmp:
+        out = Path(tmp) / "nacl_equation_of_state.csv"
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        version = platform.datasets.register(
+            who,
+            out,
+            name="Synthetic: rock-salt NaCl equation of state (CHGNet 0.3.0)",
+            description=(
+                "SYNTHETIC data generated on the platform: CHGNet 0.3.0 energy per atom and pressure of rock-salt "
+                "NaCl at nine lattice constants from 5.24 to 6.04 Å; not a measurement."
+            ),
+            markings=Markings.from_banner("PUBLIC", training_use=UseStatus.YES),
+            sources=(f"genesis:model-version/{model_id}@v1", *activities),
+        )
+    return version

@@ -9,7 +9,17 @@ from fastapi import FastAPI
 
 from genesis_platform import __version__
 from genesis_platform.api import problems
-from genesis_platform.api.routes import access, assets, audit, datasets, health, organisations, policy, users
+from genesis_platform.api.routes import (
+    access,
+    assets,
+    audit,
+    datasets,
+    health,
+    models,
+    organisations,
+    policy,
+    users,
+)
 from genesis_platform.bootstrap import Platform
 from genesis_platform.kernel import Settings
 
@@ -35,7 +45,7 @@ def create_app(platform: Platform, *, owns_platform: bool = False) -> FastAPI:
     app = FastAPI(title="Genesis", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.platform = platform
     problems.install(app)
-    for module in (health, organisations, users, assets, access, datasets, policy, audit):
+    for module in (health, organisations, users, assets, access, datasets, models, policy, audit):
         app.include_router(module.router)
     return app
 

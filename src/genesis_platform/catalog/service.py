@@ -180,8 +180,13 @@ class DatasetService:
         project: str | None = None,
         markings: Markings | None = None,
         progress: Progress | None = None,
+        sources: tuple[str, ...] = (),
     ) -> DatasetVersion:
-        """Register a file or folder as version 1 of a new dataset owned by the caller."""
+        """Register a file or folder as version 1 of a new dataset owned by the caller.
+
+        `sources` are provenance ids the data was derived from (for synthetic data: the model version and the
+        inference activities that generated it), recorded as `wasDerivedFrom`.
+        """
         files = _source_files(source)
         asset_id = f"dat-{uuid.uuid4().hex[:12]}"
         with self._uow() as uow:
@@ -211,7 +216,7 @@ class DatasetService:
                 markings=markings,
                 asset_id=asset_id,
             )
-            return self._record(uow, principal, asset, 1, None, stored, structures, manifest)
+            return self._record(uow, principal, asset, 1, None, stored, structures, manifest, sources)
 
     def add_version(
         self, principal: Principal, dataset_id: str, source: Path, *, progress: Progress | None = None
@@ -263,6 +268,7 @@ class DatasetService:
         files: list[DatasetFile],
         structures: list[Structure],
         manifest: str,
+        sources: tuple[str, ...] = (),
     ) -> DatasetVersion:
         version = build(
             DatasetVersion,
@@ -291,6 +297,8 @@ class DatasetService:
         self._prov.relate(uow, Relation.WAS_DERIVED_FROM, node, asset_node_id(asset.id))
         if previous:
             self._prov.relate(uow, Relation.WAS_DERIVED_FROM, node, f"genesis:dataset-version/{previous}")
+        for source in sources:
+            self._prov.relate(uow, Relation.WAS_DERIVED_FROM, node, source)
         self._prov.attribute(uow, node, self._prov.person(uow, principal))
         self._guard.changed(
             uow,

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 
 from genesis_platform.catalog.datacard.model import DataCard
 from genesis_platform.catalog.model import DatasetFile, DatasetVersion, Structure, VersionState
-from genesis_platform.catalog.tables import dataset_cards, dataset_files, dataset_versions
+from genesis_platform.catalog.tables import dataset_cards, dataset_files, dataset_versions, model_files
 from genesis_platform.kernel.timestamps import from_text, to_text
 
 __all__ = ["DatasetStore"]
@@ -101,7 +101,9 @@ class DatasetStore:
         )
 
     def digest_in_use(self, sha256: str, besides: str) -> bool:
-        """Whether an available version other than `besides` still needs the blob `sha256`."""
+        """Whether an available version other than `besides`, or any model's weights, still need the blob `sha256`."""
+        if self._conn.execute(select(model_files.c.id).where(model_files.c.sha256 == sha256).limit(1)).first():
+            return True
         found = self._conn.execute(
             select(dataset_files.c.id)
             .join(dataset_versions, dataset_versions.c.id == dataset_files.c.version_id)

@@ -6,7 +6,15 @@ from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, T
 
 from genesis_platform.kernel.db import metadata
 
-__all__ = ["dataset_cards", "dataset_files", "dataset_versions", "search_documents", "search_facets"]
+__all__ = [
+    "dataset_cards",
+    "dataset_files",
+    "dataset_versions",
+    "model_files",
+    "model_versions",
+    "search_documents",
+    "search_facets",
+]
 
 dataset_versions = Table(
     "dataset_versions",
@@ -71,4 +79,29 @@ search_facets = Table(
     Column("facet", String(32), nullable=False),
     Column("value", String(200), nullable=False),
     Index("ix_search_facets_facet_value", "facet", "value"),
+)
+
+# Foundation models: each version's card and its weight files (blobs named by SHA-256, like dataset files).
+model_versions = Table(
+    "model_versions",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    Column("model_id", String(64), ForeignKey("assets.id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("previous_id", String(120), nullable=True),
+    Column("framework", String(32), nullable=False),
+    Column("card", Text, nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("model_id", "number"),
+)
+
+model_files = Table(
+    "model_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("version_id", String(120), ForeignKey("model_versions.id"), nullable=False, index=True),
+    Column("path", Text, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("size", BigInteger, nullable=False),
 )

@@ -91,6 +91,31 @@ def demo(home: HomeOption = None) -> None:
     console.print("[bold]Why[/]")
     for policy, reason in sorted({(r.policy, r.reason) for r in result.rows}):
         console.print(f"  [bold]{policy}[/]: {reason}", highlight=False)
+    table(
+        "Catalogue: datasets registered with their data cards",
+        ["dataset", "name", "marking", "rows", "card completeness"],
+        [
+            (d.id, d.name, d.marking, d.rows, f"{d.completeness:.0%}" if d.completeness is not None else "no card")
+            for d in result.datasets
+        ],
+    )
+    table(
+        "Search: the same query, two users (results, counts and facets only over what each may discover)",
+        ["user", "query", "results", "first results"],
+        [
+            (s.user, repr(s.query) if s.query else "(everything)", s.total, "; ".join(s.names[:3]))
+            for s in result.searches
+        ],
+    )
+    p = result.prediction
+    if p is not None:
+        console.print(
+            f"CHGNet ({result.model_id}) on {p.input_name}: {p.formula}, {p.sites} sites, "
+            f"energy {p.outputs['energy_per_atom']:.4f} eV/atom, magnetic moments "
+            f"{max(abs(m) for m in p.outputs['magmoms']):.3f} μB at most; input sha256 {p.input_sha256[:12]}… "
+            f"→ output sha256 {p.output_sha256[:12]}… recorded in provenance",
+            highlight=False,
+        )
     report = result.verification
     if not report.ok:
         raise typer.Exit(6)
