@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from genesis_platform.bootstrap import Platform
-from genesis_platform.catalog import DatasetVersion, Prediction, SearchQuery
+from genesis_platform.catalog import DatasetVersion, ModelVersion, Prediction, SearchQuery
 from genesis_platform.catalog.datacard import load_card, markings_from_card
 from genesis_platform.catalog.samples import liang_2021
 from genesis_platform.kernel.assets.markings import IPRestriction, Markings, UseStatus
@@ -279,7 +279,7 @@ def run_demo(platform: Platform, admin: Principal) -> DemoResult:
             DemoRow(username, who, action.value, name, asset.markings.summary, decision.allowed, policy, reason)
         )
     chgnet = platform.models.register_bundled(morgan)
-    registered.append(_synthetic_equation_of_state(platform, rivera, chgnet.model_id))
+    registered.append(_synthetic_equation_of_state(platform, rivera, chgnet))
     prediction = platform.models.predict(rivera, "chgnet", *_sample_structure("NaCl_rocksalt.cif"))
     searches = []
     for username in ("rivera", "patel"):
@@ -306,7 +306,7 @@ def _sample_structure(name: str) -> tuple[bytes, str]:
     return path.read_bytes(), name
 
 
-def _synthetic_equation_of_state(platform: Platform, who: Principal, model_id: str) -> DatasetVersion:
+def _synthetic_equation_of_state(platform: Platform, who: Principal, model: ModelVersion) -> DatasetVersion:
     """Generate a synthetic dataset on the platform: CHGNet's energy of rock salt at nine lattice constants.
 
     Every point is a governed, recorded inference; the dataset is derived from the model version and from each
@@ -322,7 +322,9 @@ def _synthetic_equation_of_state(platform: Platform, who: Principal, model_id: s
         a = 5.24 + 0.1 * i
         strained = base.copy()
         strained.scale_lattice(a**3)
-        result = platform.models.predict(who, model_id, strained.to(fmt="cif").encode("utf-8"), f"NaCl_a{a:.2f}.cif")
+        result = platform.models.predict(
+            who, model.model_id, strained.to(fmt="cif").encode("utf-8"), f"NaCl_a{a:.2f}.cif"
+        )
         stress = result.outputs["stress"]
         pressure = -(stress[0][0] + stress[1][1] + stress[2][2]) / 3  # CHGNet's stress is positive in tension
         lines.append(
@@ -341,6 +343,6 @@ def _synthetic_equation_of_state(platform: Platform, who: Principal, model_id: s
                 "NaCl at nine lattice constants from 5.24 to 6.04 Å; not a measurement."
             ),
             markings=Markings.from_banner("PUBLIC", training_use=UseStatus.YES),
-            sources=(f"genesis:model-version/{model_id}@v1", *activities),
+            sources=(f"genesis:model-version/{model.id}", *activities),
         )
     return version

@@ -63,6 +63,14 @@ def test_catalogue_hides_dataset_and_model_on_every_path(
     ):
         with pytest.raises(NotFound):
             attempt()
+    # hidden answers in the very words of absent ones: no message tells a hidden model from nothing at all
+    absent = "mdl-000000000000"
+    for ref in (mid, did):
+        with pytest.raises(NotFound) as hidden:
+            platform.models.get(denied, ref)
+        with pytest.raises(NotFound) as nothing:
+            platform.models.get(denied, absent)
+        assert hidden.value.message.replace(ref, absent) == nothing.value.message
     assert not (tmp_path / "denied").exists() or not any((tmp_path / "denied").iterdir())
 
     shown = platform.search.search(allowed, SearchQuery(WORD))
@@ -97,6 +105,8 @@ def test_catalogue_hides_dataset_and_model_on_every_path(
     files = {"structure": (cif.name, cif.read_bytes())}
     denied_predict = api.post(f"/models/{mid}/predict", headers=d, files=files)
     assert denied_predict.status_code == 404
+    absent_predict = api.post("/models/mdl-000000000000/predict", headers=d, files=files)
+    assert denied_predict.json()["detail"].replace(mid, "mdl-000000000000") == absent_predict.json()["detail"]
     assert denied_predict.headers["content-type"].startswith("application/problem+json")
     assert api.get("/datasets/search", params={"q": WORD}, headers=a).json()["total"] == 1
     assert api.get(f"/models/{mid}", headers=a).status_code == 200

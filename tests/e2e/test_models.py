@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.e2e.conftest import auth, state
-from tests.integration.test_models import structure_file
+from tests.integration.test_models import catalogue_state, structure_file
 
 
 @pytest.mark.slow
@@ -53,6 +53,9 @@ BAD_CLI = [
     (("model", "predict", "chgnet", "--structure", "/nonexistent.cif"), 2, "cannot read"),
     (("model", "predict", "chgnet", "--structure", "/etc/hostname"), 2, "give a structure as"),
     (("model", "predict", "chgnet"), 2, "--structure"),
+    (("model", "predict", "chgnet", "-s", "/etc/hostname", "--version", "0"), 2, "--version"),
+    (("model", "register", "--builtin", "chgnet", "--card", "/etc/hostname"), 2, "drop --card"),
+    (("model", "register", "/etc/hostname", "--version-of", "chgnet", "--marking", "CUI"), 2, "keeps its model"),
 ]
 
 
@@ -60,18 +63,18 @@ BAD_CLI = [
 @pytest.mark.parametrize(("argv", "code", "words"), BAD_CLI, ids=[" ".join(b[0][1:3]) for b in BAD_CLI])
 def test_cli_bad_model_input(platform, cast, cli, home, argv, code, words):
     platform.models.register_bundled(cast["rivera"])
-    before = state(platform)
+    before = state(platform), catalogue_state(platform, home)
     result = cli(*argv, "--token", cast.tokens["rivera"], "--home", str(home))
     assert result.code == code, result
     assert words in result.err and result.err.count("\n") == 1 and "Traceback" not in result.err
-    assert state(platform) == before
+    assert (state(platform), catalogue_state(platform, home)) == before
 
 
 @pytest.mark.slow
-def test_api_bad_model_input(platform, cast, api, tmp_path):
+def test_api_bad_model_input(platform, cast, api, home):
     a = auth(cast.tokens["rivera"])
     mid = platform.models.register_bundled(cast["rivera"]).model_id
-    before = state(platform)
+    before = state(platform), catalogue_state(platform, home)
     cases = [
         api.post("/models/bundled", json={"name": "alphafold"}, headers=a),
         api.post("/models", data={"metadata": "{not json"}, files={"files": ("w.pth.tar", b"x")}, headers=a),
@@ -91,4 +94,4 @@ def test_api_bad_model_input(platform, cast, api, tmp_path):
     assert api.post(f"/models/{mid}/predict", files={"structure": ("x.cif", b"")}).status_code == 401
     assert api.get("/models/nosuch", headers=a).status_code == 404
     assert api.post("/models/bundled", json={}, headers=a).status_code == 409
-    assert state(platform) == before
+    assert (state(platform), catalogue_state(platform, home)) == before

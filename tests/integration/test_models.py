@@ -34,17 +34,18 @@ def direct_chgnet():
     return CHGNet.load(verbose=False)
 
 
-def _counts(platform):
+def catalogue_state(platform, home: Path | None = None):
+    """Rows of everything a model registration or inference writes, and the blobs stored in the home."""
     from sqlalchemy import func, select
 
     from genesis_platform.catalog.tables import model_files, model_versions
-    from genesis_platform.kernel.db import assets
+    from genesis_platform.kernel.db import assets, prov_nodes, prov_relations
 
+    tables = (assets, model_versions, model_files, prov_nodes, prov_relations)
     with platform.engine.connect() as conn:
-        return tuple(
-            conn.execute(select(func.count()).select_from(t)).scalar_one()
-            for t in (assets, model_versions, model_files)
-        )
+        rows = tuple(conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables)
+    blobs = sorted(p.name for p in (home / "blobs").rglob("*") if p.is_file()) if home else []
+    return rows, blobs
 
 
 @pytest.mark.slow
@@ -88,6 +89,15 @@ def test_inference_is_audited_and_recorded_from_input_hash_to_output_hash(platfo
 
 
 @pytest.mark.slow
+def test_the_model_lineage_never_shows_another_users_file_names_or_compositions(platform, cast):
+    version = platform.models.register_bundled(cast["rivera"])
+    data = structure_file("BaTiO3_cubic.cif").read_bytes()
+    platform.models.predict(cast["rivera"], version.model_id, data, "secret-alloy-CUI-7.cif")
+    seen = platform.provenance.export(cast["brit"], version.model_id)  # brit may see the public model's lineage
+    assert "secret-alloy" not in seen and "BaTiO3" not in seen and "genesis:Inference" in seen
+
+
+@pytest.mark.slow
 def test_a_user_the_marking_excludes_gets_no_prediction_and_a_recorded_denial(platform, cast):
     noforn = parse_markings("CUI//SP-EXPT//NOFORN", inference_use="Yes")
     version = platform.models.register_bundled(cast["rivera"], project="p1", markings=noforn)
@@ -126,9 +136,9 @@ def test_suspended_user_gets_nothing(platform, cast):
 
 
 @pytest.mark.slow
-def test_bad_input_is_refused_and_changes_nothing(platform, cast, tmp_path):
+def test_bad_input_is_refused_and_changes_nothing(platform, cast, tmp_path, home):
     version = platform.models.register_bundled(cast["rivera"])
-    before = _counts(platform)
+    before = catalogue_state(platform, home)
     bad = [
         (b"not a crystal", "x.cif", "not a readable CIF"),
         (b"data_x\n", "empty.cif", "CIF"),
@@ -157,7 +167,7 @@ def test_bad_input_is_refused_and_changes_nothing(platform, cast, tmp_path):
         )
     with pytest.raises(Conflict, match="already registered"):
         platform.models.register_bundled(cast["rivera"])
-    assert _counts(platform) == before
+    assert catalogue_state(platform, home) == before
 
 
 @pytest.mark.slow

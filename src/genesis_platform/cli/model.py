@@ -66,9 +66,16 @@ def register(
     """
     if (builtin is None) == (source is None):
         raise InvalidInput("give a weights file or folder, or --builtin chgnet (one of the two)")
+    if builtin is not None and (card or version_of):
+        raise InvalidInput("--builtin registers the bundled weights with their shipped card; drop --card/--version-of")
+    marks = marking or agreement or export_control or ip or inference_use
+    if version_of is not None and (marks or project):
+        raise InvalidInput(
+            "a new version keeps its model's markings and project (re-mark through POST /assets/ID/markings)"
+        )
     model_card = _read_card(card) if card else None
     markings = None
-    if marking or agreement or export_control or ip or inference_use:
+    if marks:
         markings = parse_markings(
             marking or "UNCLASSIFIED",
             required_agreements=agreement or [],
@@ -202,7 +209,9 @@ def predict(
     structure: Annotated[
         Path, typer.Option("--structure", "-s", help="Input structure: .cif, .vasp (POSCAR), POSCAR, CONTCAR or .json.")
     ],
-    version: Annotated[int | None, typer.Option("--version", help="Model version (default: the latest).")] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", min=1, help="Model version (default: the latest).")
+    ] = None,
     home: HomeOption = None,
     token: TokenOption = None,
     as_json: JsonOption = False,

@@ -59,7 +59,9 @@ class ChgnetRuntime(ModelRuntime):
     framework = "chgnet"
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()  # one prediction at a time per process: torch already uses every core
+        # One load, parse or prediction at a time per process: torch already uses every core, and the stdout
+        # redirect and warning filters used below are process-wide, so overlapping calls would cross wires.
+        self._lock = threading.Lock()
 
     def engine_version(self) -> str:
         """`chgnet <version>, torch <version>`."""
@@ -77,7 +79,7 @@ class ChgnetRuntime(ModelRuntime):
             state = torch.load(io.BytesIO(files[checkpoints[0]]), map_location="cpu", weights_only=True)
             model_state = state.get("model", state)
             # CHGNet's constructor prints its size to stdout, which would corrupt `--json` output.
-            with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+            with self._lock, warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
                 warnings.simplefilter("ignore")
                 # CHGNet.load sets mlp_out_bias only for 0.2.0 (CHGNet issue #79) and records the version.
                 return CHGNet.from_dict(
@@ -104,7 +106,7 @@ class ChgnetRuntime(ModelRuntime):
             text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput(f"{name} is not text; a {fmt.upper()} structure file is") from None
-        with warnings.catch_warnings(record=True) as caught:
+        with self._lock, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
                 structure = Structure.from_str(text, fmt=fmt)  # type: ignore[arg-type]

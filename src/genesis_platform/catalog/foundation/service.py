@@ -57,6 +57,9 @@ def _weights(source: Path) -> dict[str, Path]:
     if source.is_file():
         return {source.name: source}
     if source.is_dir():
+        links = [p for p in source.rglob("*") if p.is_symlink()]
+        if links:
+            raise InvalidInput(f"{links[0]} is a symbolic link; copy what it points to into the folder instead")
         found = {p.relative_to(source).as_posix(): p for p in sorted(source.rglob("*")) if p.is_file()}
         if found:
             return found
@@ -157,6 +160,7 @@ class ModelService:
                 markings=markings,
                 asset_id=model_id,
             )
+            self._training_data(uow, principal, card)  # again: a grant may have lapsed while the weights stored
             return self._record(uow, principal, asset, 1, None, card, stored)
 
     def register_bundled(
@@ -204,19 +208,24 @@ class ModelService:
         stored = self._store(files)
         with self._uow() as uow:
             asset = self._assets.require(uow, principal, Action.ADMINISTER, asset.id, {"change": "model.version"})
+            self._training_data(uow, principal, card)
             store = ModelStore(uow.connection)
             number = store.latest_number(asset.id) + 1
             prior = model_version_id(asset.id, number - 1) if number > 1 else None
             return self._record(uow, principal, asset, number, prior, card, stored)
 
-    def _check(self, source: Path, card: ModelCard) -> dict[str, Path]:
-        """The weight files, proven loadable by the card's runtime before anything is stored."""
+    def _check(self, source: Path, card: ModelCard) -> dict[str, bytes]:
+        """The weight files' bytes, proven loadable by the card's runtime before anything is stored.
+
+        The bytes checked are the bytes stored: the files are read once.
+        """
         runtime = self._runtime(card.framework)
-        files = _weights(source)
-        total = sum(p.stat().st_size for p in files.values())
+        paths = _weights(source)
+        total = sum(p.stat().st_size for p in paths.values())
         if total > MAX_WEIGHTS_BYTES:
             raise InvalidInput(f"the weights are {total:,} bytes; the limit is {MAX_WEIGHTS_BYTES:,}")
-        runtime.load({rel: p.read_bytes() for rel, p in files.items()}, card.runtime_options)
+        files = {rel: p.read_bytes() for rel, p in paths.items()}
+        runtime.load(files, card.runtime_options)
         return files
 
     def _training_data(self, uow: UnitOfWork, principal: Principal, card: ModelCard) -> None:
@@ -231,11 +240,10 @@ class ModelService:
             if found.state is VersionState.WITHDRAWN:
                 raise InvalidInput(f"the card names training data {version_id}, which was withdrawn")
 
-    def _store(self, files: dict[str, Path]) -> list[DatasetFile]:
+    def _store(self, files: dict[str, bytes]) -> list[DatasetFile]:
         stored = []
-        for rel, path in files.items():
-            with path.open("rb") as handle:
-                ref = self._blobs.put(iter(lambda: handle.read(1 << 20), b""))
+        for rel, data in files.items():
+            ref = self._blobs.put(data[i : i + (1 << 20)] for i in range(0, max(len(data), 1), 1 << 20))
             stored.append(DatasetFile(path=rel, sha256=ref.digest, size=ref.size))
         return stored
 
@@ -322,19 +330,25 @@ class ModelService:
         model the caller may not see.
         """
         ref = ref.strip()
+        missing = NotFound(f"no model {ref!r}; `genesis model list` shows the models you may use")
         found = AssetStore(uow.connection).get(ref)
         if found is None:
             named = [a for a in self._assets.visible(uow, principal, kind="model") if a.name.lower() == ref.lower()]
             if not named:
-                raise NotFound(f"no model {ref!r}; `genesis model list` shows the models you may use")
+                raise missing
             if len(named) > 1:
                 ids = ", ".join(a.id for a in named)
                 raise InvalidInput(f"several models are named {ref!r} ({ids}); give an id")
-            ref = named[0].id
-        asset = self._assets.require(uow, principal, action, ref, details)
-        if asset.kind != "model":
-            raise NotFound(f"{ref} is a {asset.kind}, not a model")
-        return asset
+            found = named[0]
+        if found.kind != "model":
+            # Decided and recorded like any other request, but answered as if absent, so an id never tells
+            # a dataset the caller may not see apart from nothing at all.
+            self._guard.check(uow, principal, Action.DISCOVER, found, {"as_model": True})
+            raise missing
+        try:
+            return self._assets.require(uow, principal, action, found.id, details)
+        except NotFound:
+            raise missing from None  # the same words whether the model is hidden or absent
 
     # ── inference ──
 
@@ -349,6 +363,8 @@ class ModelService:
             AccessDenied: the caller may see the model but not use it for inference.
             CorruptedData: the stored weights no longer match their SHA-256.
         """
+        if number is not None and number < 1:
+            raise InvalidInput("model versions are numbered from 1")
         if len(data) > MAX_INPUT_BYTES:
             raise InvalidInput(f"{filename} is {len(data):,} bytes; one input is at most {MAX_INPUT_BYTES:,}")
         input_sha256 = hashlib.sha256(data).hexdigest()
@@ -368,17 +384,19 @@ class ModelService:
         output_sha256 = hashlib.sha256(canonical_json(raw.outputs)).hexdigest()
         with self._uow() as uow:
             model_node = f"genesis:model-version/{version.id}"
+            # Shared nodes carry hashes only: whoever may read the model's lineage must not learn another user's
+            # file names or compositions from it (the caller gets those in the prediction and the audit log).
             input_node = self._prov.entity(
                 uow,
                 f"genesis:input/sha256:{input_sha256}",
-                filename,
+                f"input sha256:{input_sha256[:12]}",
                 "genesis:ModelInput",
-                {"sha256": input_sha256, "bytes": len(data), "formula": raw.formula},
+                {"sha256": input_sha256, "bytes": len(data)},
             )
             agent = self._prov.software(uow, version.card.name, version.card.version or str(version.number), ai=True)
             activity = self._prov.start_activity(
                 uow,
-                f"{version.card.name} inference on {raw.formula}",
+                f"{version.card.name} inference",
                 "genesis:Inference",
                 agents=[self._prov.person(uow, principal), agent],
                 used=[model_node, input_node],
@@ -387,7 +405,7 @@ class ModelService:
             output_node = self._prov.entity(
                 uow,
                 f"genesis:prediction/sha256:{output_sha256}",
-                f"{version.card.name} prediction for {raw.formula}",
+                f"{version.card.name} prediction sha256:{output_sha256[:12]}",
                 "genesis:Prediction",
                 {"sha256": output_sha256, "input_sha256": input_sha256},
             )
