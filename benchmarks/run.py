@@ -109,7 +109,7 @@ def bench_policy() -> dict[str, float]:
     schema = cedarpy.Schema.from_str(default_policy_texts()[1])
     actions = json.loads(str(cedarpy.Entities.from_json_str("[]", schema)))
     entities = [
-        {"uid": {"type": "User", "id": principal.user.id}, "attrs": user_attributes(principal), "parents": []},
+        {"uid": {"type": "User", "id": principal.user.id}, "attrs": user_attributes(principal, now), "parents": []},
         {"uid": {"type": "Asset", "id": asset.id}, "attrs": asset_attributes(asset), "parents": []},
         *actions,
     ]

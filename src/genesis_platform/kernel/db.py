@@ -111,6 +111,8 @@ assets = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", String(_TS), nullable=False),
     Column("updated_at", String(_TS), nullable=False),
+    # Finds one asset per discovery profile by index seeks alone (a loose index scan; see AssetStore).
+    Index("ix_assets_kind_discover_key_id", "kind", "discover_key", "id"),
 )
 
 audit_records = Table(
