@@ -109,12 +109,23 @@ def load(platform: Platform, owner_id: str, orgs: list[str], n: int, seed: int =
                     }
                 )
                 title, body, _ = _document(asset, None, None)
+                key = rows_a[-1]["discover_key"]
                 rows_d.append(
-                    {"asset_id": asset.id, "kind": "dataset", "title": title, "body": body, "updated_at": to_text(now)}
+                    {
+                        "asset_id": asset.id,
+                        "kind": "dataset",
+                        "title": title,
+                        "body": body,
+                        "updated_at": to_text(now),
+                        "discover_key": key,
+                        "sensitivity": asset.markings.sensitivity.value,
+                        "organisation_id": asset.organisation_id,
+                    }
                 )
+                scope = {"asset_id": asset.id, "kind": "dataset", "discover_key": key}
                 rows_f += [
-                    {"asset_id": asset.id, "facet": "domain", "value": rng.choice(DOMAINS)},
-                    {"asset_id": asset.id, "facet": "format", "value": rng.choice(FORMATS)},
+                    {**scope, "facet": "domain", "value": rng.choice(DOMAINS)},
+                    {**scope, "facet": "format", "value": rng.choice(FORMATS)},
                 ]
                 rows_t.append({"a": asset.id, "t": title, "b": body})
             conn.execute(insert(assets), rows_a)

@@ -117,3 +117,23 @@ def test_bad_queries_are_refused(platform, cast, catalogue):
         platform.search.search(cast["rivera"], SearchQuery(limit=0))
     odd = platform.search.search(cast["rivera"], SearchQuery('"unbalanced AND (quotes OR* NEAR/'))
     assert odd.total == 0  # query syntax is never passed through to the engine
+
+
+def test_remarking_an_asset_changes_what_search_shows_at_once(platform, cast, catalogue):
+    """The search tables' copies of discovery key and sensitivity follow the asset (trigger), both ways."""
+
+    def seen(who, words, **filters):
+        found = platform.search.search(cast[who], SearchQuery(words, **filters))
+        return found.total, found.facets["sensitivity"], {h.asset.id for h in found.hits}
+
+    crossed = catalogue["Crossed_barrel_dataset"]
+    assert seen("brit", "toughness")[0] == 1
+    platform.assets.mark(cast["officer"], crossed, parse_markings("CUI//SP-EXPT//NOFORN"), "export review")
+    for words, filters in (("toughness", {}), ("", {}), ("", {"format": "csv"}), ("", {"sensitivity": "CUI"})):
+        _, sensitivity, ids = seen("brit", words, **filters)
+        assert crossed not in ids and "CUI" not in sensitivity, (words, filters)
+    assert seen("brit", "")[0] == 5
+    assert seen("rivera", "toughness")[1] == {"CUI": 1}  # the insider sees it, counted under its new marking
+    platform.assets.mark(cast["officer"], catalogue["noforn"], parse_markings("PUBLIC"), "released")
+    assert seen("brit", "quixotic")[0] == 2
+    assert seen("brit", "", sensitivity="Public")[2] >= {catalogue["noforn"]}

@@ -18,7 +18,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Select, column, delete, func, insert, literal_column, select, table, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Float,
+    MetaData,
+    Select,
+    String,
+    Table,
+    column,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+    table,
+    text,
+)
 
 from genesis_platform.catalog.datacard.model import DataCard
 from genesis_platform.catalog.model import DatasetVersion
@@ -37,6 +53,36 @@ from genesis_platform.kernel.unit_of_work import UnitOfWork
 __all__ = ["FACETS", "Hit", "SearchQuery", "SearchResult", "SearchService", "index_dataset"]
 
 FACETS = ("domain", "format", "sensitivity", "organisation")
+# Per-connection scratch table for one search's matches (never in the shared metadata or the migrations).
+_MATCHES = Table(
+    "search_matches",
+    MetaData(),
+    Column("asset_id", String(64), primary_key=True),
+    Column("score", Float),
+    Column("sensitivity", String(32)),
+    Column("organisation_id", String(36)),
+)
+
+
+def _prepare_matches(conn: Connection) -> None:
+    """Create the connection's empty scratch table (SQLite: temp schema; PostgreSQL: emptied at commit)."""
+    if conn.dialect.name == "sqlite":
+        conn.execute(
+            text(
+                "CREATE TEMP TABLE IF NOT EXISTS search_matches (asset_id VARCHAR(64) PRIMARY KEY, score FLOAT, "
+                "sensitivity VARCHAR(32), organisation_id VARCHAR(36))"
+            )
+        )
+    else:
+        conn.execute(
+            text(
+                "CREATE TEMP TABLE IF NOT EXISTS search_matches (asset_id VARCHAR(64) PRIMARY KEY, score FLOAT, "
+                "sensitivity VARCHAR(32), organisation_id VARCHAR(36)) ON COMMIT DELETE ROWS"
+            )
+        )
+    conn.execute(text("DELETE FROM search_matches"))
+
+
 _FTS = table("search_fts", column("asset_id"))
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -71,18 +117,41 @@ def _document(
 def index_dataset(
     conn: Connection, asset: GovernedAsset, version: DatasetVersion | None, card: DataCard | None
 ) -> None:
-    """Write (or rewrite) a dataset's search document, facets and full-text entry in the caller's transaction."""
+    """Write (or rewrite) a dataset's search document, facets and full-text entry in the caller's transaction.
+
+    The scope columns (discovery key, sensitivity, organisation) are read from the stored asset, locked until
+    the transaction ends, so a concurrent re-marking either waits for this write or is copied over it by the
+    `assets_search_scope` trigger.
+    """
     title, body, facets = _document(asset, version, card)
+    scope = conn.execute(
+        select(assets.c.kind, assets.c.discover_key, assets.c.sensitivity, assets.c.organisation_id)
+        .where(assets.c.id == asset.id)
+        .with_for_update()
+    ).one()
     for target in (search_documents, search_facets):
         conn.execute(delete(target).where(target.c.asset_id == asset.id))
     conn.execute(text("DELETE FROM search_fts WHERE asset_id = :a"), {"a": asset.id})
     conn.execute(
         insert(search_documents).values(
-            asset_id=asset.id, kind=asset.kind, title=title, body=body, updated_at=to_text(asset.updated_at)
+            asset_id=asset.id,
+            kind=scope.kind,
+            title=title,
+            body=body,
+            updated_at=to_text(asset.updated_at),
+            discover_key=scope.discover_key,
+            sensitivity=scope.sensitivity,
+            organisation_id=scope.organisation_id,
         )
     )
     if facets:
-        conn.execute(insert(search_facets), [{"asset_id": asset.id, "facet": f, "value": v} for f, v in facets])
+        conn.execute(
+            insert(search_facets),
+            [
+                {"asset_id": asset.id, "facet": f, "value": v, "kind": scope.kind, "discover_key": scope.discover_key}
+                for f, v in facets
+            ],
+        )
     if conn.dialect.name == "sqlite":
         conn.execute(
             text("INSERT INTO search_fts (asset_id, title, body) VALUES (:a, :t, :b)"),
@@ -193,19 +262,25 @@ class SearchService:
             base = self._matching(conn, kind, allowed, words, query)
             if query.has_access:
                 result = self._with_access(uow, principal, base, query)
+            elif not words and not (query.domain or query.format or query.sensitivity or query.organisation):
+                result = self._browse(conn, kind, allowed, query)
             else:
-                total = int(conn.execute(select(func.count()).select_from(base.subquery())).scalar_one())
-                result = SearchResult(self._page(conn, base, query), total, self._facets(conn, base))
+                result = self._matched(conn, base, query)
             audit["results"] = result.total
-            return result
+            # Defence in depth: a page row whose stored asset no longer has an allowed key is never shown.
+            shown = [h for h in result.hits if discovery_key(h.asset) in allowed]
+            return SearchResult(shown, result.total, result.facets)
 
     def _matching(
         self, conn: Connection, kind: str, allowed: list[str], words: list[str], q: SearchQuery
     ) -> Select[Any]:
-        """The rows that match and may be discovered: asset id and score."""
-        d, a = search_documents, assets
+        """The documents that match and may be discovered: asset id, score, sensitivity, organisation.
+
+        Reads only the search tables: their scope columns are the assets' own (see `catalog.tables`).
+        """
+        d = search_documents
         score: Any = literal_column("0.0")
-        stmt = select(d.c.asset_id).select_from(d.join(a, a.c.id == d.c.asset_id))
+        stmt = select(d.c.asset_id).select_from(d)
         if words:
             stmt = stmt.join(_FTS, _FTS.c.asset_id == d.c.asset_id)
             fts = _fts_query(words, conn.dialect.name)
@@ -217,7 +292,9 @@ class SearchService:
                 tsq = func.websearch_to_tsquery("english", fts)
                 stmt = stmt.where(tsv.op("@@")(tsq))
                 score = func.ts_rank_cd(tsv, tsq)
-        stmt = stmt.add_columns(score.label("score")).where(d.c.kind == kind, a.c.discover_key.in_(allowed or ["-"]))
+        stmt = stmt.add_columns(score.label("score"), d.c.sensitivity, d.c.organisation_id).where(
+            d.c.kind == kind, d.c.discover_key.in_(allowed or ["-"])
+        )
         for facet, value in (("domain", q.domain), ("format", q.format)):
             if value:
                 # An uncorrelated IN over the (facet, value) index: a correlated EXISTS made SQLite probe the
@@ -225,25 +302,74 @@ class SearchService:
                 f = search_facets.alias(f"f_{facet}")
                 stmt = stmt.where(d.c.asset_id.in_(select(f.c.asset_id).where(f.c.facet == facet, f.c.value == value)))
         if q.sensitivity:
-            stmt = stmt.where(a.c.sensitivity == q.sensitivity)
+            stmt = stmt.where(d.c.sensitivity == q.sensitivity)
         if q.organisation:
             org_ids = select(organisations.c.id).where(
                 (organisations.c.id == q.organisation) | (organisations.c.name == q.organisation)
             )
-            stmt = stmt.where(a.c.organisation_id.in_(org_ids))
+            stmt = stmt.where(d.c.organisation_id.in_(org_ids))
         return stmt
 
-    def _page(self, conn: Connection, base: Select[Any], q: SearchQuery, ids: list[str] | None = None) -> list[Hit]:
-        if ids is None:
-            ranked = base.subquery()
-            order = [ranked.c.score.desc(), ranked.c.asset_id]
-            rows = conn.execute(
-                select(ranked.c.asset_id, ranked.c.score).order_by(*order).limit(q.limit).offset(q.offset)
-            ).all()
-            scored = [(r.asset_id, float(r.score or 0.0)) for r in rows]
+    def _browse(self, conn: Connection, kind: str, allowed: list[str], q: SearchQuery) -> SearchResult:
+        """Everything the caller may discover: counts and facets by discovery key, read from covering indexes."""
+        d, f = search_documents, search_facets
+        in_scope = (d.c.kind == kind, d.c.discover_key.in_(allowed or ["-"]))
+        facets: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        names = dict(conn.execute(select(organisations.c.id, organisations.c.name)).all())
+        total = 0
+        scope = select(d.c.discover_key, d.c.sensitivity, d.c.organisation_id, func.count().label("n")).where(*in_scope)
+        for row in conn.execute(scope.group_by(d.c.discover_key, d.c.sensitivity, d.c.organisation_id)):
+            total += row.n
+            facets["sensitivity"][row.sensitivity] += row.n
+            facets["organisation"][names.get(row.organisation_id, row.organisation_id)] += row.n
+        by_value = (
+            select(f.c.discover_key, f.c.facet, f.c.value, func.count().label("n"))
+            .where(f.c.kind == kind, f.c.discover_key.in_(allowed or ["-"]))
+            .group_by(f.c.discover_key, f.c.facet, f.c.value)
+        )
+        for row in conn.execute(by_value):
+            facets[row.facet][row.value] += row.n
+        page = conn.execute(
+            select(d.c.asset_id).where(*in_scope).order_by(d.c.asset_id).limit(q.limit).offset(q.offset)
+        ).all()
+        hits = self._hits(conn, [(r.asset_id, 0.0) for r in page])
+        return SearchResult(hits, total, {k: dict(v) for k, v in facets.items()})
+
+    def _matched(self, conn: Connection, base: Select[Any], q: SearchQuery) -> SearchResult:
+        """Text or filtered results: the matches are computed once into a temporary table, then counted."""
+        _prepare_matches(conn)
+        conn.execute(insert(_MATCHES).from_select(["asset_id", "score", "sensitivity", "organisation_id"], base))
+        m, f = _MATCHES, search_facets
+        total = int(conn.execute(select(func.count()).select_from(m)).scalar_one())
+        rows = conn.execute(
+            select(m.c.asset_id, m.c.score).order_by(m.c.score.desc(), m.c.asset_id).limit(q.limit).offset(q.offset)
+        ).all()
+        hits = self._hits(conn, [(r.asset_id, float(r.score or 0.0)) for r in rows])
+        facets: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+        names = dict(conn.execute(select(organisations.c.id, organisations.c.name)).all())
+        grouped = select(m.c.sensitivity, m.c.organisation_id, func.count().label("n")).group_by(
+            m.c.sensitivity, m.c.organisation_id
+        )
+        for row in conn.execute(grouped):
+            facets["sensitivity"][row.sensitivity] += row.n
+            facets["organisation"][names.get(row.organisation_id, row.organisation_id)] += row.n
+        # Matches first, then their facets by index: SQLite would otherwise scan every facet row and probe the
+        # matches (CROSS JOIN fixes SQLite's join order; PostgreSQL plans this itself).
+        if conn.dialect.name == "sqlite":
+            per_value: Any = text(
+                "SELECT search_facets.facet, search_facets.value, count(*) AS n FROM search_matches "
+                "CROSS JOIN search_facets ON search_facets.asset_id = search_matches.asset_id "
+                "GROUP BY search_facets.facet, search_facets.value"
+            )
         else:
-            scored = [(i, 0.0) for i in ids]
-        return self._hits(conn, scored)
+            per_value = (
+                select(f.c.facet, f.c.value, func.count().label("n"))
+                .select_from(m.join(f, f.c.asset_id == m.c.asset_id))
+                .group_by(f.c.facet, f.c.value)
+            )
+        for row in conn.execute(per_value):
+            facets[row.facet][row.value] += row.n
+        return SearchResult(hits, total, {k: dict(v) for k, v in facets.items()})
 
     def _hits(self, conn: Connection, scored: list[tuple[str, float]]) -> list[Hit]:
         ids = [i for i, _ in scored]
@@ -262,30 +388,6 @@ class SearchService:
             for i, score in scored
             if i in found
         ]
-
-    def _facets(self, conn: Connection, base: Select[Any]) -> dict[str, dict[str, int]]:
-        matched = base.subquery()
-        ids = select(matched.c.asset_id)
-        out: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-        for row in conn.execute(
-            select(search_facets.c.facet, search_facets.c.value, func.count())
-            .where(search_facets.c.asset_id.in_(ids))
-            .group_by(search_facets.c.facet, search_facets.c.value)
-        ).all():
-            out[row[0]][row[1]] = int(row[2])
-        for row in conn.execute(
-            select(assets.c.sensitivity, func.count()).where(assets.c.id.in_(ids)).group_by(assets.c.sensitivity)
-        ):
-            out["sensitivity"][row[0]] = int(row[1])
-        org_counts = (
-            select(organisations.c.name, func.count())
-            .select_from(assets.join(organisations, organisations.c.id == assets.c.organisation_id))
-            .where(assets.c.id.in_(ids))
-            .group_by(organisations.c.name)
-        )
-        for row in conn.execute(org_counts):
-            out["organisation"][row[0]] = int(row[1])
-        return out
 
     def _with_access(self, uow: UnitOfWork, principal: Principal, base: Select[Any], q: SearchQuery) -> SearchResult:
         """Keep only what the caller may download (decided per matching dataset, recorded as one summary)."""

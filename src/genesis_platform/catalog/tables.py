@@ -61,6 +61,11 @@ dataset_cards = Table(
 
 # What search matches on. The full-text index itself (`search_fts`: FTS5 on SQLite, a tsvector with a GIN index
 # on PostgreSQL) is engine-specific and made by migration 0004; see catalog/search.py.
+#
+# `discover_key`, `sensitivity` and `organisation_id` are copies of the asset's, so that results, counts and
+# facets are computed from these two tables and their covering indexes alone. They are copied from `assets` in
+# SQL when a document is written, and a trigger on `assets` (migration 0007) rewrites them in the same
+# transaction whenever the asset's markings or organisation change: they cannot go stale.
 search_documents = Table(
     "search_documents",
     metadata,
@@ -69,16 +74,24 @@ search_documents = Table(
     Column("title", Text, nullable=False),
     Column("body", Text, nullable=False),
     Column("updated_at", String(32), nullable=False, index=True),
+    Column("discover_key", String(32), nullable=False, server_default=""),
+    Column("sensitivity", String(32), nullable=False, server_default=""),
+    Column("organisation_id", String(36), nullable=False, server_default=""),
+    Index("ix_search_documents_scope", "kind", "discover_key", "sensitivity", "organisation_id"),
 )
 
 search_facets = Table(
     "search_facets",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("asset_id", String(64), ForeignKey("assets.id"), nullable=False, index=True),
+    Column("asset_id", String(64), ForeignKey("assets.id"), nullable=False),
     Column("facet", String(32), nullable=False),
     Column("value", String(200), nullable=False),
+    Column("kind", String(32), nullable=False, server_default=""),
+    Column("discover_key", String(32), nullable=False, server_default=""),
     Index("ix_search_facets_facet_value", "facet", "value"),
+    Index("ix_search_facets_asset_facet", "asset_id", "facet", "value"),
+    Index("ix_search_facets_scope", "kind", "discover_key", "facet", "value"),
 )
 
 # Foundation models: each version's card and its weight files (blobs named by SHA-256, like dataset files).
