@@ -19,8 +19,8 @@ from sqlalchemy import insert, text
 
 from genesis_platform.bootstrap import Platform
 from genesis_platform.catalog import SearchQuery
-from genesis_platform.catalog.search import _document
-from genesis_platform.catalog.tables import search_documents, search_facets
+from genesis_platform.catalog.search import _document, facet_json
+from genesis_platform.catalog.tables import search_documents
 from genesis_platform.kernel.assets.markings import parse_markings
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.assets.store import AssetStore
@@ -67,17 +67,24 @@ QUERIES = [
 ]
 
 
-def load(platform: Platform, owner_id: str, orgs: list[str], n: int, seed: int = 7) -> None:
-    """Bulk-load `n` datasets with random words, markings, domains and formats."""
+def load(
+    platform: Platform, owner_id: str, orgs: list[str], n: int, seed: int = 7, *, start: int = 0, analyse: bool = True
+) -> None:
+    """Bulk-load `n` datasets with random words, markings, domains and formats (the rows `index_dataset` writes).
+
+    Ids run from `start`; `analyse` refreshes planner statistics afterwards, as a steady-state platform has them.
+    """
     rng = random.Random(seed)
     markings = [parse_markings(b, **extra) for b, extra in MARKINGS]
     now = datetime.now(UTC)
     batch = 5000
     with platform.engine.begin() as conn:
         sqlite = conn.dialect.name == "sqlite"
-        for start in range(0, n, batch):
-            rows_a, rows_d, rows_f, rows_t = [], [], [], []
-            for i in range(start, min(n, start + batch)):
+        for first in range(start, start + n, batch):
+            rows_a: list[dict[str, Any]] = []
+            rows_d: list[dict[str, Any]] = []
+            texts: list[tuple[str, str]] = []
+            for i in range(first, min(start + n, first + batch)):
                 words = rng.sample(WORDS, 6)
                 asset = GovernedAsset(
                     id=f"dat-b{i:011d}",
@@ -91,6 +98,7 @@ def load(platform: Platform, owner_id: str, orgs: list[str], n: int, seed: int =
                     created_at=now,
                     updated_at=now,
                 )
+                key = discovery_key(asset)
                 rows_a.append(
                     {
                         "id": asset.id,
@@ -102,47 +110,47 @@ def load(platform: Platform, owner_id: str, orgs: list[str], n: int, seed: int =
                         "project": asset.project,
                         "markings": asset.markings.model_dump_json(),
                         "sensitivity": asset.markings.sensitivity.value,
-                        "discover_key": discovery_key(asset),
+                        "discover_key": key,
                         "version": 1,
                         "created_at": to_text(now),
                         "updated_at": to_text(now),
                     }
                 )
                 title, body, _ = _document(asset, None, None)
-                key = rows_a[-1]["discover_key"]
+                facets = [("domain", rng.choice(DOMAINS)), ("format", rng.choice(FORMATS))]
+                texts.append((title, body))
                 rows_d.append(
                     {
                         "asset_id": asset.id,
                         "kind": "dataset",
-                        "title": title,
-                        "body": body,
+                        "facets": facet_json(facets),
                         "updated_at": to_text(now),
                         "discover_key": key,
                         "sensitivity": asset.markings.sensitivity.value,
                         "organisation_id": asset.organisation_id,
                     }
                 )
-                scope = {"asset_id": asset.id, "kind": "dataset", "discover_key": key}
-                rows_f += [
-                    {**scope, "facet": "domain", "value": rng.choice(DOMAINS)},
-                    {**scope, "facet": "format", "value": rng.choice(FORMATS)},
-                ]
-                rows_t.append({"a": asset.id, "t": title, "b": body})
             conn.execute(insert(assets), rows_a)
-            conn.execute(insert(search_documents), rows_d)
-            conn.execute(insert(search_facets), rows_f)
+            docs = conn.execute(
+                insert(search_documents).returning(search_documents.c.doc, sort_by_parameter_order=True), rows_d
+            ).scalars()
+            fts = [{"d": d, "t": t, "b": b} for d, (t, b) in zip(docs, texts, strict=True)]
             if sqlite:
-                conn.execute(text("INSERT INTO search_fts (asset_id, title, body) VALUES (:a, :t, :b)"), rows_t)
+                conn.execute(text("INSERT INTO search_fts (rowid, title, body) VALUES (:d, :t, :b)"), fts)
             else:
                 conn.execute(
                     text(
-                        "INSERT INTO search_fts (asset_id, tsv) VALUES (:a, "
-                        "setweight(to_tsvector('english', :t), 'A') || setweight(to_tsvector('english', :b), 'B'))"
+                        "UPDATE search_documents SET tsv = setweight(to_tsvector('english', :t), 'A') || "
+                        "setweight(to_tsvector('english', :b), 'B') WHERE doc = :d"
                     ),
-                    rows_t,
+                    fts,
                 )
-        if not sqlite:
+        if sqlite and analyse:
             conn.execute(text("ANALYZE"))
+    if not sqlite and analyse:
+        # What autovacuum does in a steady state: statistics, and a visibility map for index-only scans.
+        with platform.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
 
 
 def naive(platform: Platform, principal: Any, q: SearchQuery) -> int:
@@ -151,10 +159,13 @@ def naive(platform: Platform, principal: Any, q: SearchQuery) -> int:
     with platform.uow() as uow:
         conn = uow.connection
         if words and conn.dialect.name == "sqlite":
-            sql = "SELECT asset_id FROM search_fts WHERE search_fts MATCH :q"
+            sql = (
+                "SELECT d.asset_id FROM search_fts JOIN search_documents d ON d.doc = search_fts.rowid "
+                "WHERE search_fts MATCH :q"
+            )
             ids = [r[0] for r in conn.execute(text(sql), {"q": " ".join(f'"{w}"*' for w in words)})]
         elif words:
-            sql = "SELECT asset_id FROM search_fts WHERE tsv @@ websearch_to_tsquery('english', :q)"
+            sql = "SELECT asset_id FROM search_documents WHERE tsv @@ websearch_to_tsquery('english', :q)"
             ids = [r[0] for r in conn.execute(text(sql), {"q": " ".join(words)})]
         else:
             ids = [r[0] for r in conn.execute(text("SELECT asset_id FROM search_documents"))]

@@ -7,15 +7,17 @@ doors hold a `Platform` and call its services; nothing else constructs services.
 from __future__ import annotations
 
 import json
+import logging
 import os
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from genesis_platform import __version__
-from genesis_platform.catalog import ChgnetRuntime, DatasetService, ModelService, SearchService
+from genesis_platform.catalog import ChgnetRuntime, DatasetService, ModelService, SearchService, ensure_index
 from genesis_platform.kernel.access.service import AccessService
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.audit.log import AuditLog
@@ -24,7 +26,7 @@ from genesis_platform.kernel.audit.signing import Keyring, Signer, create_signin
 from genesis_platform.kernel.blobs import BlobStore, FsspecBlobStore
 from genesis_platform.kernel.clock import Clock, SystemClock
 from genesis_platform.kernel.compute import ComputeService, Executor, LocalPoolExecutor
-from genesis_platform.kernel.db import make_engine, migrate, users
+from genesis_platform.kernel.db import make_engine, migrate, refresh_statistics, users
 from genesis_platform.kernel.errors import Conflict, NotInitialised
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import (
@@ -50,6 +52,8 @@ from genesis_platform.kernel.timestamps import to_text
 from genesis_platform.kernel.unit_of_work import UnitOfWorkFactory
 
 __all__ = ["Platform"]
+
+log = logging.getLogger(__name__)
 
 OPERATIONS_ORGANISATION = "Genesis Platform Operations"
 
@@ -154,6 +158,10 @@ class Platform:
         )
         with engine.begin() as conn:
             platform.audit_log.ensure_head(conn)
+        with platform.uow() as uow:
+            rebuilt = ensure_index(uow.connection)
+            if rebuilt:  # a fresh platform's empty index is not worth a record
+                platform.guard.changed(uow, None, "search.reindex", PLATFORM, {"documents": rebuilt})
         return platform
 
     @classmethod
@@ -241,8 +249,12 @@ class Platform:
         return self.identity.authenticate(token, channel)
 
     def close(self) -> None:
-        """Stop the executor and release database connections."""
+        """Stop the executor, refresh SQLite's planner statistics where stale, release database connections."""
         self.compute.executor.shutdown(wait=True)
+        try:
+            refresh_statistics(self.engine)
+        except SQLAlchemyError:  # statistics are an optimisation; closing must not fail for want of them
+            log.warning("could not refresh planner statistics", exc_info=True)
         self.engine.dispose()
 
     def __enter__(self) -> Platform:

@@ -9,7 +9,7 @@ from genesis_platform.catalog.foundation import (
     Prediction,
 )
 from genesis_platform.catalog.model import DatasetFile, DatasetVersion, Structure, VersionState, bagit_manifest
-from genesis_platform.catalog.search import Hit, SearchQuery, SearchResult, SearchService
+from genesis_platform.catalog.search import Hit, SearchQuery, SearchResult, SearchService, ensure_index
 from genesis_platform.catalog.service import AttachedCard, DatasetService, FileCheck, VerifyReport
 
 __all__ = [
@@ -32,4 +32,5 @@ __all__ = [
     "VerifyReport",
     "VersionState",
     "bagit_manifest",
+    "ensure_index",
 ]

@@ -13,7 +13,7 @@ __all__ = [
     "model_files",
     "model_versions",
     "search_documents",
-    "search_facets",
+    "search_index_state",
 ]
 
 dataset_versions = Table(
@@ -59,39 +59,35 @@ dataset_cards = Table(
     Column("created_at", String(32), nullable=False),
 )
 
-# What search matches on. The full-text index itself (`search_fts`: FTS5 on SQLite, a tsvector with a GIN index
-# on PostgreSQL) is engine-specific and made by migration 0004; see catalog/search.py.
-#
-# `discover_key`, `sensitivity` and `organisation_id` are copies of the asset's, so that results, counts and
-# facets are computed from these two tables and their covering indexes alone. They are copied from `assets` in
-# SQL when a document is written, and a trigger on `assets` (migration 0007) rewrites them in the same
-# transaction whenever the asset's markings or organisation change: they cannot go stale.
+# The search index (derived data, rebuilt from datasets, versions and cards when `search_index_state` says it is
+# stale; see catalog/search.py). One document per asset. `discover_key`, `sensitivity` and `organisation_id`
+# are copies of the asset's: written from `assets` in SQL with the document, and rewritten in the same
+# transaction by the `assets_search_scope` trigger (migration 0007) whenever the asset's markings change, so
+# results, counts and facets are computed from this table alone. `facets` is the document's facet values as
+# canonical JSON, `[["domain","Materials"],["format","csv"]]`. The text itself is only in the engine-specific
+# full-text index (migration 0007): the FTS5 table `search_fts` keyed by `doc` as rowid on SQLite, a weighted
+# `tsv` column with a GIN index on this very table on PostgreSQL. The table stays narrow, so counting tens of
+# thousands of matches reads little.
 search_documents = Table(
     "search_documents",
     metadata,
-    Column("asset_id", String(64), ForeignKey("assets.id"), primary_key=True),
+    Column("doc", Integer, primary_key=True, autoincrement=True),
+    Column("asset_id", String(64), ForeignKey("assets.id"), nullable=False, unique=True),
     Column("kind", String(32), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("body", Text, nullable=False),
-    Column("updated_at", String(32), nullable=False, index=True),
-    Column("discover_key", String(32), nullable=False, server_default=""),
-    Column("sensitivity", String(32), nullable=False, server_default=""),
-    Column("organisation_id", String(36), nullable=False, server_default=""),
-    Index("ix_search_documents_scope", "kind", "discover_key", "sensitivity", "organisation_id"),
+    Column("facets", Text, nullable=False),
+    Column("updated_at", String(32), nullable=False),
+    Column("discover_key", String(32), nullable=False),
+    Column("sensitivity", String(32), nullable=False),
+    Column("organisation_id", String(36), nullable=False),
+    Index("ix_search_documents_scope", "kind", "discover_key", "sensitivity", "organisation_id", "facets"),
 )
 
-search_facets = Table(
-    "search_facets",
+search_index_state = Table(
+    "search_index_state",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("asset_id", String(64), ForeignKey("assets.id"), nullable=False),
-    Column("facet", String(32), nullable=False),
-    Column("value", String(200), nullable=False),
-    Column("kind", String(32), nullable=False, server_default=""),
-    Column("discover_key", String(32), nullable=False, server_default=""),
-    Index("ix_search_facets_facet_value", "facet", "value"),
-    Index("ix_search_facets_asset_facet", "asset_id", "facet", "value"),
-    Index("ix_search_facets_scope", "kind", "discover_key", "facet", "value"),
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", Integer, nullable=False),
+    Column("built_at", String(32), nullable=False),
 )
 
 # Foundation models: each version's card and its weight files (blobs named by SHA-256, like dataset files).

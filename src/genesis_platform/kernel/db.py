@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    text,
 )
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "organisations",
     "prov_nodes",
     "prov_relations",
+    "refresh_statistics",
     "users",
 ]
 
@@ -246,3 +248,36 @@ def _alembic_config(engine: Engine) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Upgrade the database behind `engine` to `revision` (head by default)."""
     command.upgrade(_alembic_config(engine), revision)
+
+
+def refresh_statistics(engine: Engine, *, minimum_rows: int = 1000, growth: float = 2.0) -> list[str]:
+    """Re-analyse SQLite tables whose planner statistics are missing or stale; return the tables analysed.
+
+    PostgreSQL's autovacuum keeps statistics current; SQLite keeps none until `ANALYZE` runs, and without them
+    its planner picks poor plans once tables are large (a 100,000-dataset search took 3x longer). A table is
+    analysed when it holds at least `minimum_rows` rows and has no statistics or has grown or shrunk by
+    `growth` times since they were taken. `PRAGMA analysis_limit` keeps each analysis to a sample.
+    """
+    if engine.dialect.name != "sqlite":
+        return []
+    done: list[str] = []
+    with engine.connect() as conn:
+        has_stats = conn.execute(
+            text("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'")
+        ).scalar()
+        recorded: dict[str, int] = {}
+        if has_stats:
+            for tbl, stat in conn.execute(text("SELECT tbl, stat FROM sqlite_stat1")):
+                recorded[tbl] = max(recorded.get(tbl, 0), int(str(stat).split()[0]))
+        for name in metadata.tables:
+            rows = int(conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one())  # our own table names
+            before = recorded.get(name)
+            stale = before is None or not (before / growth <= rows <= before * growth)
+            if rows >= minimum_rows and stale:
+                done.append(name)
+        if done:
+            conn.execute(text("PRAGMA analysis_limit = 1000"))
+            for name in done:
+                conn.execute(text(f'ANALYZE "{name}"'))
+            conn.commit()
+    return done

@@ -1,9 +1,19 @@
-"""Search rows carry their asset's discovery key, sensitivity and organisation, kept exact by a trigger.
+"""Search index v2: documents carry their asset's discovery scope and facets; full text keyed by document.
 
-Search then answers from covering indexes without joining every match to `assets`.
+`search_documents` gains an integer key `doc` (the FTS5 rowid on SQLite; a rowid alias, so VACUUM cannot
+move it) and copies of the asset's discovery key, sensitivity and organisation
+plus the document's facets as JSON, so results, counts and facets are read from one covering index or one
+full-text match joined by key, never from `assets`. Its text lives only in the full-text index (FTS5 on
+SQLite; on PostgreSQL a weighted `tsvector` column of the document itself, GIN-indexed): a narrow table is what
+makes counting tens of thousands of matches cheap. A trigger on `assets` rewrites the copies in the same
+transaction whenever an asset's markings or organisation change, so they cannot go stale. `search_facets`
+is gone (its rows live in `facets`).
 
-A later migration that rebuilds the `assets` table (SQLite batch mode copies and renames it) drops the
-trigger with the old table; such a migration must create it again (`create_scope_trigger`).
+The search index is derived data: this migration recreates its tables empty and marks the index stale;
+the catalogue rebuilds it from datasets, versions and cards when the platform next opens.
+
+A later migration that rebuilds `assets` (SQLite batch mode copies and renames it) drops the trigger with
+the old table and must call `create_scope_trigger` again.
 
 Revision ID: 0007
 Revises: 0006
@@ -22,13 +32,12 @@ depends_on = None
 
 _SET = (
     "UPDATE search_documents SET discover_key = NEW.discover_key, sensitivity = NEW.sensitivity, "
-    "organisation_id = NEW.organisation_id WHERE asset_id = NEW.id; "
-    "UPDATE search_facets SET discover_key = NEW.discover_key WHERE asset_id = NEW.id;"
+    "organisation_id = NEW.organisation_id WHERE asset_id = NEW.id;"
 )
 
 
 def create_scope_trigger() -> None:
-    """The trigger that copies an asset's discovery key, sensitivity and organisation to its search rows."""
+    """The trigger that copies an asset's discovery key, sensitivity and organisation to its search document."""
     if op.get_bind().dialect.name == "sqlite":
         op.execute(
             "CREATE TRIGGER assets_search_scope AFTER UPDATE OF discover_key, sensitivity, organisation_id "
@@ -46,47 +55,85 @@ def create_scope_trigger() -> None:
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("search_documents", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("discover_key", sa.String(length=32), server_default="", nullable=False))
-        batch_op.add_column(sa.Column("sensitivity", sa.String(length=32), server_default="", nullable=False))
-        batch_op.add_column(sa.Column("organisation_id", sa.String(length=36), server_default="", nullable=False))
-        batch_op.create_index(
-            "ix_search_documents_scope", ["kind", "discover_key", "sensitivity", "organisation_id"], unique=False
-        )
-    with op.batch_alter_table("search_facets", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("kind", sa.String(length=32), server_default="", nullable=False))
-        batch_op.add_column(sa.Column("discover_key", sa.String(length=32), server_default="", nullable=False))
-        batch_op.drop_index("ix_search_facets_asset_id")
-        batch_op.create_index("ix_search_facets_asset_facet", ["asset_id", "facet", "value"], unique=False)
-        batch_op.create_index("ix_search_facets_scope", ["kind", "discover_key", "facet", "value"], unique=False)
-    op.execute(
-        "UPDATE search_documents SET "
-        "discover_key = (SELECT a.discover_key FROM assets a WHERE a.id = search_documents.asset_id), "
-        "sensitivity = (SELECT a.sensitivity FROM assets a WHERE a.id = search_documents.asset_id), "
-        "organisation_id = (SELECT a.organisation_id FROM assets a WHERE a.id = search_documents.asset_id)"
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    op.execute("DROP TABLE IF EXISTS search_fts")
+    op.drop_table("search_facets")
+    op.drop_table("search_documents")
+    op.create_table(
+        "search_documents",
+        sa.Column("doc", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("asset_id", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("facets", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.String(length=32), nullable=False),
+        sa.Column("discover_key", sa.String(length=32), nullable=False),
+        sa.Column("sensitivity", sa.String(length=32), nullable=False),
+        sa.Column("organisation_id", sa.String(length=36), nullable=False),
+        sa.ForeignKeyConstraint(["asset_id"], ["assets.id"], name=op.f("fk_search_documents_asset_id_assets")),
+        sa.PrimaryKeyConstraint("doc", name=op.f("pk_search_documents")),
+        sa.UniqueConstraint("asset_id", name=op.f("uq_search_documents_asset_id")),
     )
-    op.execute(
-        "UPDATE search_facets SET "
-        "kind = (SELECT a.kind FROM assets a WHERE a.id = search_facets.asset_id), "
-        "discover_key = (SELECT a.discover_key FROM assets a WHERE a.id = search_facets.asset_id)"
+    op.create_index(
+        "ix_search_documents_scope",
+        "search_documents",
+        ["kind", "discover_key", "sensitivity", "organisation_id", "facets"],
+        unique=False,
     )
+    op.create_table(
+        "search_index_state",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("built_at", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_search_index_state")),
+    )
+    if sqlite:
+        op.execute("CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tokenize='porter unicode61')")
+        # Title words weigh ten times body words in `rank` (BM25), which is what ORDER BY rank sorts by.
+        op.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)')")
+    else:
+        # PostgreSQL keeps the weighted tsvector on the document itself: a match reads one table, no join.
+        op.execute("ALTER TABLE search_documents ADD COLUMN tsv TSVECTOR NOT NULL DEFAULT ''::tsvector")
+        op.execute("CREATE INDEX ix_search_documents_tsv ON search_documents USING GIN (tsv)")
     create_scope_trigger()
 
 
 def downgrade() -> None:
-    op.execute(
-        "DROP TRIGGER IF EXISTS assets_search_scope" + ("" if op.get_bind().dialect.name == "sqlite" else " ON assets")
-    )
-    if op.get_bind().dialect.name != "sqlite":
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    op.execute("DROP TRIGGER IF EXISTS assets_search_scope" + ("" if sqlite else " ON assets"))
+    if not sqlite:
         op.execute("DROP FUNCTION IF EXISTS assets_search_scope()")
-    with op.batch_alter_table("search_facets", schema=None) as batch_op:
-        batch_op.drop_index("ix_search_facets_scope")
-        batch_op.drop_index("ix_search_facets_asset_facet")
-        batch_op.create_index("ix_search_facets_asset_id", ["asset_id"], unique=False)
-        batch_op.drop_column("discover_key")
-        batch_op.drop_column("kind")
-    with op.batch_alter_table("search_documents", schema=None) as batch_op:
-        batch_op.drop_index("ix_search_documents_scope")
-        batch_op.drop_column("organisation_id")
-        batch_op.drop_column("sensitivity")
-        batch_op.drop_column("discover_key")
+    op.execute("DROP TABLE IF EXISTS search_fts")
+    op.drop_table("search_index_state")
+    op.drop_index("ix_search_documents_scope", table_name="search_documents")
+    op.drop_table("search_documents")
+    op.create_table(
+        "search_documents",
+        sa.Column("asset_id", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("updated_at", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(["asset_id"], ["assets.id"], name=op.f("fk_search_documents_asset_id_assets")),
+        sa.PrimaryKeyConstraint("asset_id", name=op.f("pk_search_documents")),
+    )
+    op.create_index("ix_search_documents_updated_at", "search_documents", ["updated_at"], unique=False)
+    op.create_table(
+        "search_facets",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("asset_id", sa.String(length=64), nullable=False),
+        sa.Column("facet", sa.String(length=32), nullable=False),
+        sa.Column("value", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(["asset_id"], ["assets.id"], name=op.f("fk_search_facets_asset_id_assets")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_search_facets")),
+    )
+    op.create_index("ix_search_facets_asset_id", "search_facets", ["asset_id"], unique=False)
+    op.create_index("ix_search_facets_facet_value", "search_facets", ["facet", "value"], unique=False)
+    if sqlite:
+        op.execute(
+            "CREATE VIRTUAL TABLE search_fts USING fts5(asset_id UNINDEXED, title, body, tokenize='porter unicode61')"
+        )
+    else:
+        op.execute(
+            "CREATE TABLE search_fts (asset_id VARCHAR(64) PRIMARY KEY REFERENCES assets(id), tsv TSVECTOR NOT NULL)"
+        )
+        op.execute("CREATE INDEX ix_search_fts_tsv ON search_fts USING GIN (tsv)")
