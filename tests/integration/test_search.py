@@ -137,3 +137,25 @@ def test_remarking_an_asset_changes_what_search_shows_at_once(platform, cast, ca
     platform.assets.mark(cast["officer"], catalogue["noforn"], parse_markings("PUBLIC"), "released")
     assert seen("brit", "quixotic")[0] == 2
     assert seen("brit", "", sensitivity="Public")[2] >= {catalogue["noforn"]}
+
+
+def test_a_stale_index_is_rebuilt_from_the_catalogue_on_open(platform, cast, catalogue, home):
+    from sqlalchemy import update
+
+    from genesis_platform.bootstrap import Platform
+    from genesis_platform.catalog.tables import search_index_state
+    from genesis_platform.kernel import Settings
+
+    before = platform.search.search(cast["rivera"], SearchQuery("", limit=500))
+    with platform.engine.begin() as conn:  # as after a migration that changed the index's shape
+        conn.execute(update(search_index_state).values(version=1))
+    reopened = Platform.open(Settings(home=home))  # the home remembers which database it uses
+    try:
+        after = reopened.search.search(cast["rivera"], SearchQuery("", limit=500))
+        assert after.total == before.total == 7 and after.facets == before.facets
+        assert {h.asset.id for h in after.hits} == {h.asset.id for h in before.hits}
+        assert reopened.search.search(cast["brit"], SearchQuery("quixotic")).total == 1
+        records = reopened.audit.records(cast.admin, AuditQuery(action="search.reindex"))
+        assert [r.event.details["documents"] for r in records] == [7]
+    finally:
+        reopened.close()
