@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from genesis_platform import __version__
 from genesis_platform.catalog import ChgnetRuntime, DatasetService, ModelService, SearchService, ensure_index
+from genesis_platform.catalog.semantic import default_embedder
 from genesis_platform.kernel.access.service import AccessService
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.audit.log import AuditLog
@@ -117,7 +118,7 @@ class Platform:
         self.audit = AuditService(self.uow, self.guard, self.audit_log, keys)
         self.policy = PolicyService(self.uow, self.guard)
         self.compute = ComputeService(self.uow, self.guard, self.assets, self.recorder, executor)
-        self.search = SearchService(self.uow, self.guard)
+        self.search = SearchService(self.uow, self.guard, default_embedder() if settings.search.semantic else None)
         self.datasets = DatasetService(self.uow, self.guard, self.assets, self.recorder, blobs, self.provenance)
         self.models = ModelService(
             self.uow, self.guard, self.assets, self.recorder, blobs, {ChgnetRuntime.framework: ChgnetRuntime()}

@@ -86,12 +86,14 @@ class DemoSearch:
         query: the words.
         total: how many results they got.
         names: the result titles.
+        semantic: ranked by meaning rather than by matching words.
     """
 
     user: str
     query: str
     total: int
     names: list[str]
+    semantic: bool = False
 
 
 @dataclass(frozen=True)
@@ -282,10 +284,14 @@ def run_demo(platform: Platform, admin: Principal) -> DemoResult:
     registered.append(_synthetic_equation_of_state(platform, rivera, chgnet))
     prediction = platform.models.predict(rivera, "chgnet", *_sample_structure("NaCl_rocksalt.cif"))
     searches = []
+    asks = [("", False), ("neutronics tritium", False)]
+    if platform.search.semantic_available:
+        asks.append(("degradation of solar absorber layers", True))
     for username in ("rivera", "patel"):
-        for words in ("", "neutronics tritium"):
-            found = platform.search.search(people[username][0], SearchQuery(words, limit=20))
-            searches.append(DemoSearch(username, words, found.total, [h.asset.name for h in found.hits]))
+        for words, semantic in asks:
+            found = platform.search.search(people[username][0], SearchQuery(words, limit=20, semantic=semantic))
+            names = [h.asset.name for h in found.hits]
+            searches.append(DemoSearch(username, words, found.total, names, semantic))
     datasets = []
     for version in registered:
         asset, _ = platform.datasets.get(rivera, version.dataset_id)

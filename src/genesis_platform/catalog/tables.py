@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from genesis_platform.kernel.db import metadata
 
@@ -14,6 +25,7 @@ __all__ = [
     "model_versions",
     "search_documents",
     "search_index_state",
+    "search_vectors",
 ]
 
 dataset_versions = Table(
@@ -80,6 +92,16 @@ search_documents = Table(
     Column("sensitivity", String(32), nullable=False),
     Column("organisation_id", String(36), nullable=False),
     Index("ix_search_documents_scope", "kind", "discover_key", "sensitivity", "organisation_id", "facets"),
+)
+
+# Sentence embeddings of search documents for semantic search (catalog/semantic.py), computed lazily; a
+# re-indexed document has a new `doc` and so no vector until a semantic search embeds it again.
+search_vectors = Table(
+    "search_vectors",
+    metadata,
+    Column("doc", Integer, ForeignKey("search_documents.doc", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(64), nullable=False),
+    Column("vector", LargeBinary, nullable=False),
 )
 
 search_index_state = Table(

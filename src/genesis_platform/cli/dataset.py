@@ -451,6 +451,9 @@ def search(
     ] = None,
     org: Annotated[str | None, typer.Option("--org", help="Only this organisation (name or id).")] = None,
     has_access: Annotated[bool, typer.Option("--has-access", help="Only datasets you may download.")] = False,
+    semantic: Annotated[
+        bool, typer.Option("--semantic", help="Rank by meaning, not by words (needs the semantic extra).")
+    ] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, max=500, help="Results per page.")] = 20,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Results to skip.")] = 0,
     home: HomeOption = None,
@@ -459,9 +462,11 @@ def search(
 ) -> None:
     """Search the datasets you may discover, with facet counts over exactly those.
 
-    Example: genesis dataset search "perovskite stability" --sensitivity Public --has-access
+    Examples:
+      genesis dataset search "perovskite stability" --sensitivity Public --has-access
+      genesis dataset search "degradation of solar absorber layers" --semantic
     """
-    query = SearchQuery(text, domain, fmt, sensitivity, org, has_access, limit, offset)
+    query = SearchQuery(text, domain, fmt, sensitivity, org, has_access, limit, offset, semantic)
     with session(home, token) as (platform, me):
         found = platform.search.search(me, query)
     if as_json:

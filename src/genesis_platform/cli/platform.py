@@ -103,7 +103,12 @@ def demo(home: HomeOption = None) -> None:
         "Search: the same query, two users (results, counts and facets only over what each may discover)",
         ["user", "query", "results", "first results"],
         [
-            (s.user, repr(s.query) if s.query else "(everything)", s.total, "; ".join(s.names[:3]))
+            (
+                s.user,
+                (repr(s.query) + (" by meaning" if s.semantic else "")) if s.query else "(everything)",
+                s.total,
+                "; ".join(s.names[:3]),
+            )
             for s in result.searches
         ],
     )

@@ -20,6 +20,7 @@ __all__ = [
     "ComputeSettings",
     "DatabaseSettings",
     "HomeLayout",
+    "SearchSettings",
     "Settings",
     "TokenSettings",
 ]
@@ -81,6 +82,16 @@ class ComputeSettings(BaseModel):
     workers: int = Field(default=0, ge=0)
 
 
+class SearchSettings(BaseModel):
+    """Catalogue search.
+
+    Attributes:
+        semantic: offer semantic search when the embedding model (the `semantic` extra) is installed.
+    """
+
+    semantic: bool = True
+
+
 class HomeLayout:
     """Where each piece of a platform home lives.
 
@@ -139,6 +150,7 @@ class Settings(BaseSettings):
         tokens: API token settings.
         api: REST API server settings.
         compute: compute port settings.
+        search: catalogue search settings.
     """
 
     model_config = SettingsConfigDict(env_prefix="GENESIS_", env_nested_delimiter="__", extra="ignore")
@@ -150,6 +162,7 @@ class Settings(BaseSettings):
     tokens: TokenSettings = TokenSettings()
     api: ApiSettings = ApiSettings()
     compute: ComputeSettings = ComputeSettings()
+    search: SearchSettings = SearchSettings()
 
     @property
     def layout(self) -> HomeLayout:

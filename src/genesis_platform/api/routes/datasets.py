@@ -162,10 +162,11 @@ def search(
     has_access: bool = False,
     limit: int = Query(default=20, ge=1, le=500),
     offset: int = Query(default=0, ge=0),
+    semantic: bool = Query(default=False, description="Rank by meaning (sentence embeddings), not by words"),
 ) -> SearchPublic:
-    """Full-text search with filters and facets; counts and facets never include what you may not discover."""
+    """Full-text or semantic search with filters and facets, counted only over what you may discover."""
     found = platform.search.search(
-        me, SearchQuery(q, domain, format, sensitivity, organisation, has_access, limit, offset)
+        me, SearchQuery(q, domain, format, sensitivity, organisation, has_access, limit, offset, semantic)
     )
     return SearchPublic(
         total=found.total,
