@@ -190,20 +190,16 @@ class DatasetService:
         files = _source_files(source)
         asset_id = f"dat-{uuid.uuid4().hex[:12]}"
         with self._uow() as uow:
-            candidate = build(
-                GovernedAsset,
-                id=asset_id,
+            self._assets.preflight(
+                uow,
+                principal,
                 kind="dataset",
-                name=name.strip(),
+                name=name,
+                asset_id=asset_id,
                 description=description,
-                owner_id=principal.user.id,
-                organisation_id=principal.organisation.id,
-                project=project or None,
-                markings=markings or Markings(),
-                created_at=self._guard.clock.now(),
-                updated_at=self._guard.clock.now(),
+                project=project,
+                markings=markings,
             )
-            self._guard.require(uow, principal, Action.REGISTER, candidate, {"preflight": True})
         stored, structures, manifest = self._store(source, files, progress)
         with self._uow() as uow:
             asset = self._assets.register_in(

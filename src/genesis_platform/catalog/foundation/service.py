@@ -133,20 +133,16 @@ class ModelService:
         files = self._check(source, card)
         model_id = f"mdl-{uuid.uuid4().hex[:12]}"
         with self._uow() as uow:
-            candidate = build(
-                GovernedAsset,
-                id=model_id,
+            self._assets.preflight(
+                uow,
+                principal,
                 kind="model",
-                name=card.name.strip(),
+                name=card.name,
+                asset_id=model_id,
                 description=description or card.summary,
-                owner_id=principal.user.id,
-                organisation_id=principal.organisation.id,
-                project=project or None,
+                project=project,
                 markings=markings,
-                created_at=self._guard.clock.now(),
-                updated_at=self._guard.clock.now(),
             )
-            self._guard.require(uow, principal, Action.REGISTER, candidate, {"preflight": True})
             self._training_data(uow, principal, card)
         stored = self._store(files)
         with self._uow() as uow:

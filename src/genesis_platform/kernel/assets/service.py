@@ -105,6 +105,42 @@ class AssetService:
         self._prov.attribute(uow, entity, self._prov.person(uow, principal))
         return asset
 
+    def preflight(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        *,
+        kind: str,
+        name: str,
+        asset_id: str,
+        description: str = "",
+        project: str | None = None,
+        markings: Markings | None = None,
+    ) -> None:
+        """Decide and record whether the caller may register such an asset, before any bytes are stored.
+
+        Capabilities that store large content first (datasets, model weights) ask here, store, then register
+        in a second unit of work, where `register_in` decides again.
+
+        Raises:
+            AccessDenied: the caller may not register an asset so marked.
+        """
+        now = self._guard.clock.now()
+        candidate = build(
+            GovernedAsset,
+            id=asset_id,
+            kind=kind,
+            name=name.strip(),
+            description=description,
+            owner_id=principal.user.id,
+            organisation_id=principal.organisation.id,
+            project=project or None,
+            markings=markings or Markings(),
+            created_at=now,
+            updated_at=now,
+        )
+        self._guard.require(uow, principal, Action.REGISTER, candidate, {"preflight": True})
+
     def require(
         self,
         uow: UnitOfWork,
