@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from genesis_platform.catalog import SearchQuery
 from genesis_platform.demo import run_demo
 
 
@@ -21,7 +22,11 @@ def test_demo_registers_the_catalogue_and_shows_two_users_different_results(sqli
     assert len(liang) == 5 and all(d.completeness == 1.0 and d.rows > 0 for d in liang)
     assert by_name["Breeding-blanket neutronics benchmarks"].marking == "CUI//SP-EXPT//NOFORN"
     synthetic = next(d for d in result.datasets if d.name.startswith("Synthetic"))
-    assert synthetic.rows == 9
+    assert synthetic.rows == 9 and synthetic.completeness is not None
+    card = p.datasets.card(admin, synthetic.id).card
+    assert "synthetic" in card.discoverability.dataset_description.keywords
+    assert "CHGNet" in card.interoperability.provenance.was_generated_by
+    assert [h.asset.id for h in p.search.search(admin, SearchQuery("synthetic chgnet")).hits] == [synthetic.id]
 
     searches = {(s.user, s.query): s for s in result.searches}
     assert searches[("rivera", "")].total == searches[("patel", "")].total + 1
