@@ -37,6 +37,7 @@ _VOCABULARY = (
     "battery cycling impedance diffraction tomography xray beamline detector calibration simulation surrogate"
 )
 WORDS = _VOCABULARY.split()
+ROUNDS = 3  # the p95 reported is the median of three rounds' p95s: the machines here are noisy
 MARKINGS = [
     ("PUBLIC", {}),
     ("UNCLASSIFIED", {}),
@@ -151,6 +152,7 @@ def load(
         # What autovacuum does in a steady state: statistics, and a visibility map for index-only scans.
         with platform.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
+            conn.execute(text("CHECKPOINT"))  # flush the load's dirty pages now, not while searches are timed
 
 
 def naive(platform: Platform, principal: Any, q: SearchQuery) -> int:
@@ -175,8 +177,8 @@ def naive(platform: Platform, principal: Any, q: SearchQuery) -> int:
         return len(allowed)
 
 
-def run(platform: Platform, admin: Any, n: int = 100_000, repeats: int = 3) -> dict[str, float]:
-    """Load `n` records, then time every query for two users, `repeats` times; return the figures."""
+def run(platform: Platform, admin: Any, n: int = 100_000, repeats: int = 5) -> dict[str, Any]:
+    """Load `n` records, warm up once, then time every query for two users `repeats` times; return the figures."""
     orgs = [
         platform.identity.add_organisation(admin, name, kind, "USA").id
         for name, kind in (
@@ -213,15 +215,28 @@ def run(platform: Platform, admin: Any, n: int = 100_000, repeats: int = 3) -> d
     started = time.perf_counter()
     load(platform, people["rivera"].user.id, orgs, n)
     load_s = time.perf_counter() - started
+    for who in people.values():  # one untimed pass: caches and statistics as a running server has them
+        for q in QUERIES:
+            platform.search.search(who, q)
+    rounds: list[float] = []
     timings: list[float] = []
     totals = []
-    for _ in range(repeats):
-        for who in people.values():
-            for q in QUERIES:
-                t = time.perf_counter()
-                result = platform.search.search(who, q)
-                timings.append((time.perf_counter() - t) * 1000)
-                totals.append(result.total)
+    per_query: dict[str, list[float]] = {}
+    for _ in range(ROUNDS):
+        this_round: list[float] = []
+        for _ in range(repeats):
+            for name, who in people.items():
+                for q in QUERIES:
+                    t = time.perf_counter()
+                    result = platform.search.search(who, q)
+                    ms = (time.perf_counter() - t) * 1000
+                    this_round.append(ms)
+                    totals.append(result.total)
+                    per_query.setdefault(f"{name}: {q.describe()}", []).append(ms)
+        rounds.append(statistics.quantiles(this_round, n=20)[-1])
+        timings += this_round
+    for label, values in per_query.items():
+        print(f"  {statistics.median(values):7.1f} ms  {label}", flush=True)
     baseline = []
     for q in QUERIES[:4]:
         t = time.perf_counter()
@@ -232,7 +247,8 @@ def run(platform: Platform, admin: Any, n: int = 100_000, repeats: int = 3) -> d
         "load_s": load_s,
         "searches": len(timings),
         "p50_ms": statistics.median(timings),
-        "p95_ms": statistics.quantiles(timings, n=20)[-1],
+        "p95_ms": statistics.median(rounds),
+        "p95_rounds": ", ".join(f"{r:.1f}" for r in rounds),
         "max_ms": max(timings),
         "median_results": statistics.median(totals),
         "naive_median_ms": statistics.median(baseline),

@@ -192,9 +192,11 @@ def test_semantic_search_embeds_each_document_once(platform, cast, catalogue):
 
     assert count() == 0  # registering never waits for the model
     platform.search.search(cast["brit"], SearchQuery("printing", semantic=True))
-    assert count() == 6  # what brit may discover, embedded on first use
+    assert count() == 7  # every document, embedded once, on first use (nothing of them is shown)
     platform.search.search(cast["rivera"], SearchQuery("printing", semantic=True))
     assert count() == 7
+    embeds = platform.audit.records(cast.admin, AuditQuery(action="search.embed"))
+    assert [r.event.details["documents"] for r in embeds] == [7]
 
 
 def test_without_the_model_full_text_still_works_and_semantic_says_what_to_install(platform, cast, catalogue):
@@ -206,3 +208,14 @@ def test_without_the_model_full_text_still_works_and_semantic_says_what_to_insta
         plain.search(cast["rivera"], SearchQuery("toughness", semantic=True))
     with pytest.raises(InvalidInput, match="give some words"):
         platform.search.search(cast["rivera"], SearchQuery("", semantic=True))
+
+
+def test_both_engines_read_queries_and_filters_the_same_way(platform, cast, catalogue):
+    rivera = cast["rivera"]
+    assert platform.search.search(rivera, SearchQuery("toughness or quixotic")).total == 0  # every word required
+    assert platform.search.search(rivera, SearchQuery("tough")).total == 1  # word prefixes match on both
+    assert platform.search.search(rivera, SearchQuery("", format="csv")).total == 7
+    for filters in ({"format": "CSV"}, {"domain": "materials"}, {"domain": "%"}, {"format": "c_v"}, {"domain": '"]'}):
+        assert platform.search.search(rivera, SearchQuery("", **filters)).total == 0, filters  # exact values
+    with pytest.raises(InvalidInput, match="offset"):
+        platform.search.search(rivera, SearchQuery("", offset=2**63))

@@ -100,7 +100,7 @@ search_vectors = Table(
     "search_vectors",
     metadata,
     Column("doc", Integer, ForeignKey("search_documents.doc", ondelete="CASCADE"), primary_key=True),
-    Column("model", String(64), nullable=False),
+    Column("model", String(64), primary_key=True),
     Column("vector", LargeBinary, nullable=False),
 )
 

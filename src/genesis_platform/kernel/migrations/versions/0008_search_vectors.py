@@ -25,7 +25,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["doc"], ["search_documents.doc"], name=op.f("fk_search_vectors_doc_search_documents"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("doc", name=op.f("pk_search_vectors")),
+        sa.PrimaryKeyConstraint("doc", "model", name=op.f("pk_search_vectors")),
     )
 
 
