@@ -15,12 +15,12 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from genesis_platform.bootstrap import Platform
 from genesis_platform.catalog import SearchQuery
 from genesis_platform.catalog.search import _document, facet_json
-from genesis_platform.catalog.tables import search_documents
+from genesis_platform.catalog.tables import search_documents, search_scopes
 from genesis_platform.kernel.assets.markings import parse_markings
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.assets.store import AssetStore
@@ -79,8 +79,11 @@ def load(
     markings = [parse_markings(b, **extra) for b, extra in MARKINGS]
     now = datetime.now(UTC)
     batch = 5000
+    scopes: dict[tuple[str, ...], int] = {}
     with platform.engine.begin() as conn:
         sqlite = conn.dialect.name == "sqlite"
+        for row in conn.execute(select(search_scopes)):
+            scopes[(row.kind, row.discover_key, row.sensitivity, row.organisation_id, row.facets)] = row.id
         for first in range(start, start + n, batch):
             rows_a: list[dict[str, Any]] = []
             rows_d: list[dict[str, Any]] = []
@@ -132,6 +135,16 @@ def load(
                     }
                 )
             conn.execute(insert(assets), rows_a)
+            fresh = sorted({_scope(r) for r in rows_d} - scopes.keys())
+            if fresh:
+                columns = ("kind", "discover_key", "sensitivity", "organisation_id", "facets")
+                made = conn.execute(
+                    insert(search_scopes).returning(search_scopes.c.id, sort_by_parameter_order=True),
+                    [dict(zip(columns, f, strict=True)) for f in fresh],
+                ).scalars()
+                scopes.update(zip(fresh, made, strict=True))
+            for r in rows_d:
+                r["scope"] = scopes[_scope(r)]
             docs = conn.execute(
                 insert(search_documents).returning(search_documents.c.doc, sort_by_parameter_order=True), rows_d
             ).scalars()
@@ -153,6 +166,10 @@ def load(
         with platform.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
             conn.execute(text("CHECKPOINT"))  # flush the load's dirty pages now, not while searches are timed
+
+
+def _scope(doc: dict[str, Any]) -> tuple[str, ...]:
+    return (doc["kind"], doc["discover_key"], doc["sensitivity"], doc["organisation_id"], doc["facets"])
 
 
 def naive(platform: Platform, principal: Any, q: SearchQuery) -> int:

@@ -25,6 +25,7 @@ __all__ = [
     "model_versions",
     "search_documents",
     "search_index_state",
+    "search_scopes",
     "search_vectors",
 ]
 
@@ -80,6 +81,20 @@ dataset_cards = Table(
 # full-text index (migration 0007): the FTS5 table `search_fts` keyed by `doc` as rowid on SQLite, a weighted
 # `tsv` column with a GIN index on this very table on PostgreSQL. The table stays narrow, so counting tens of
 # thousands of matches reads little.
+# Each distinct (kind, discovery key, sensitivity, organisation, facets) a document has: counting matches by this
+# small integer is several times cheaper than grouping by the texts. Rows are only ever added.
+search_scopes = Table(
+    "search_scopes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),
+    Column("discover_key", String(32), nullable=False),
+    Column("sensitivity", String(32), nullable=False),
+    Column("organisation_id", String(36), nullable=False),
+    Column("facets", Text, nullable=False),
+    UniqueConstraint("kind", "discover_key", "sensitivity", "organisation_id", "facets"),
+)
+
 search_documents = Table(
     "search_documents",
     metadata,
@@ -91,7 +106,8 @@ search_documents = Table(
     Column("discover_key", String(32), nullable=False),
     Column("sensitivity", String(32), nullable=False),
     Column("organisation_id", String(36), nullable=False),
-    Index("ix_search_documents_scope", "kind", "discover_key", "sensitivity", "organisation_id", "facets"),
+    Column("scope", Integer, ForeignKey("search_scopes.id"), nullable=False),
+    Index("ix_search_documents_scope", "kind", "discover_key", "scope"),
 )
 
 # Sentence embeddings of search documents for semantic search (catalog/semantic.py), computed lazily; a

@@ -2,8 +2,9 @@
 
 `search_documents` gains an integer key `doc` (the FTS5 rowid on SQLite; a rowid alias, so VACUUM cannot
 move it) and copies of the asset's discovery key, sensitivity and organisation
-plus the document's facets as JSON, so results, counts and facets are read from one covering index or one
-full-text match joined by key, never from `assets`. Its text lives only in the full-text index (FTS5 on
+plus the document's facets as JSON, and the id of that combination in `search_scopes`, so totals and facet
+counts are one GROUP BY over a small integer (a few hundred scopes) from a covering index or a full-text match,
+never from `assets`. Its text lives only in the full-text index (FTS5 on
 SQLite; on PostgreSQL a weighted `tsvector` column of the document itself, GIN-indexed): a narrow table is what
 makes counting tens of thousands of matches cheap. A trigger on `assets` rewrites the copies in the same
 transaction whenever an asset's markings or organisation change, so they cannot go stale. `search_facets`
@@ -30,9 +31,19 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
+_SCOPE = (
+    "(SELECT s.id FROM search_scopes s WHERE s.kind = search_documents.kind AND s.discover_key = NEW.discover_key "
+    "AND s.sensitivity = NEW.sensitivity AND s.organisation_id = NEW.organisation_id "
+    "AND s.facets = search_documents.facets)"
+)
+_NEW_SCOPES = (
+    "INSERT INTO search_scopes (kind, discover_key, sensitivity, organisation_id, facets) "
+    "SELECT d.kind, NEW.discover_key, NEW.sensitivity, NEW.organisation_id, d.facets FROM search_documents d "
+    "WHERE d.asset_id = NEW.id ON CONFLICT DO NOTHING;"
+)
 _SET = (
-    "UPDATE search_documents SET discover_key = NEW.discover_key, sensitivity = NEW.sensitivity, "
-    "organisation_id = NEW.organisation_id WHERE asset_id = NEW.id;"
+    f"{_NEW_SCOPES} UPDATE search_documents SET discover_key = NEW.discover_key, sensitivity = NEW.sensitivity, "
+    f"organisation_id = NEW.organisation_id, scope = {_SCOPE} WHERE asset_id = NEW.id;"
 )
 
 
@@ -60,6 +71,19 @@ def upgrade() -> None:
     op.drop_table("search_facets")
     op.drop_table("search_documents")
     op.create_table(
+        "search_scopes",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("discover_key", sa.String(length=32), nullable=False),
+        sa.Column("sensitivity", sa.String(length=32), nullable=False),
+        sa.Column("organisation_id", sa.String(length=36), nullable=False),
+        sa.Column("facets", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_search_scopes")),
+        sa.UniqueConstraint(
+            "kind", "discover_key", "sensitivity", "organisation_id", "facets", name=op.f("uq_search_scopes_kind")
+        ),
+    )
+    op.create_table(
         "search_documents",
         sa.Column("doc", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("asset_id", sa.String(length=64), nullable=False),
@@ -69,16 +93,13 @@ def upgrade() -> None:
         sa.Column("discover_key", sa.String(length=32), nullable=False),
         sa.Column("sensitivity", sa.String(length=32), nullable=False),
         sa.Column("organisation_id", sa.String(length=36), nullable=False),
+        sa.Column("scope", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["asset_id"], ["assets.id"], name=op.f("fk_search_documents_asset_id_assets")),
+        sa.ForeignKeyConstraint(["scope"], ["search_scopes.id"], name=op.f("fk_search_documents_scope_search_scopes")),
         sa.PrimaryKeyConstraint("doc", name=op.f("pk_search_documents")),
         sa.UniqueConstraint("asset_id", name=op.f("uq_search_documents_asset_id")),
     )
-    op.create_index(
-        "ix_search_documents_scope",
-        "search_documents",
-        ["kind", "discover_key", "sensitivity", "organisation_id", "facets"],
-        unique=False,
-    )
+    op.create_index("ix_search_documents_scope", "search_documents", ["kind", "discover_key", "scope"], unique=False)
     op.create_table(
         "search_index_state",
         sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
@@ -106,6 +127,7 @@ def downgrade() -> None:
     op.drop_table("search_index_state")
     op.drop_index("ix_search_documents_scope", table_name="search_documents")
     op.drop_table("search_documents")
+    op.drop_table("search_scopes")
     op.create_table(
         "search_documents",
         sa.Column("asset_id", sa.String(length=64), nullable=False),
