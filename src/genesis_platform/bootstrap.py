@@ -160,7 +160,7 @@ class Platform:
         with engine.begin() as conn:
             platform.audit_log.ensure_head(conn)
         with platform.uow() as uow:
-            rebuilt = ensure_index(uow.connection)
+            rebuilt = ensure_index(uow.connection, platform.clock.now())
             if rebuilt:  # a fresh platform's empty index is not worth a record
                 platform.guard.changed(uow, None, "search.reindex", PLATFORM, {"documents": rebuilt})
         return platform

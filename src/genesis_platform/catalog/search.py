@@ -28,6 +28,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -175,7 +176,7 @@ def scope_id(conn: Connection, values: dict[str, str]) -> int:
     return int(found)
 
 
-def ensure_index(conn: Connection) -> int | None:
+def ensure_index(conn: Connection, now: datetime) -> int | None:
     """Rebuild the whole index when its recorded version is not `INDEX_VERSION`; return how many it indexed.
 
     Every dataset is indexed from its latest version and newest card, in the caller's transaction. Returns
@@ -200,23 +201,19 @@ def ensure_index(conn: Connection) -> int | None:
         card = datasets.card(asset.id)
         index_dataset(conn, asset, versions[-1] if versions else None, card[0] if card else None)
         count += 1
-    now = to_text(_now())
+    built_at = to_text(now)
     if stored is None:
-        conn.execute(insert(search_index_state).values(id=1, version=INDEX_VERSION, built_at=now))
+        conn.execute(insert(search_index_state).values(id=1, version=INDEX_VERSION, built_at=built_at))
     else:
         conn.execute(
-            update(search_index_state).where(search_index_state.c.id == 1).values(version=INDEX_VERSION, built_at=now)
+            update(search_index_state)
+            .where(search_index_state.c.id == 1)
+            .values(version=INDEX_VERSION, built_at=built_at)
         )
     return count
 
 
 _REBUILD_LOCK = 0x47454E53  # "GENS": the advisory lock key of an index rebuild
-
-
-def _now() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

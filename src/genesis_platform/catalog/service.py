@@ -58,7 +58,7 @@ from genesis_platform.kernel.timestamps import to_text
 from genesis_platform.kernel.unit_of_work import UnitOfWork
 from genesis_platform.kernel.validation import build
 
-__all__ = ["AttachedCard", "DatasetService", "FileCheck", "Progress", "VerifyReport"]
+__all__ = ["AttachedCard", "DatasetService", "FileCheck", "Progress", "VerifyReport", "source_files"]
 
 Progress = Callable[[int, int], None]
 """Called as `progress(bytes_done, bytes_total)` while files stream."""
@@ -121,7 +121,7 @@ class AttachedCard:
     issues: list[Issue]
 
 
-def _source_files(source: Path) -> list[tuple[str, Path]]:
+def source_files(source: Path) -> list[tuple[str, Path]]:
     """Every regular file to store, with its `/`-separated path relative to the source; symlinks refused."""
     if source.is_symlink():
         raise InvalidInput(f"{source} is a symbolic link; register the file or folder it points to")
@@ -187,7 +187,7 @@ class DatasetService:
         `sources` are provenance ids the data was derived from (for synthetic data: the model version and the
         inference activities that generated it), recorded as `wasDerivedFrom`.
         """
-        files = _source_files(source)
+        files = source_files(source)
         asset_id = f"dat-{uuid.uuid4().hex[:12]}"
         with self._uow() as uow:
             self._assets.preflight(
@@ -218,7 +218,7 @@ class DatasetService:
         self, principal: Principal, dataset_id: str, source: Path, *, progress: Progress | None = None
     ) -> DatasetVersion:
         """Register a file or folder as the next version of an existing dataset (owner, stewards, officers)."""
-        files = _source_files(source)
+        files = source_files(source)
         with self._uow() as uow:
             self._assets.require(uow, principal, Action.ADMINISTER, dataset_id, {"preflight": "dataset.version"})
         stored, structures, manifest = self._store(source, files, progress)

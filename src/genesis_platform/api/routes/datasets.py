@@ -17,6 +17,7 @@ from starlette.background import BackgroundTask
 
 from genesis_platform.api.deps import CurrentPrincipal, PlatformDep
 from genesis_platform.api.routes.assets import AssetPublic, MarkingsIn
+from genesis_platform.api.uploads import spool
 from genesis_platform.catalog import AttachedCard, DatasetVersion, SearchQuery, bagit_manifest
 from genesis_platform.catalog.datacard import DataCard, dump_card, load_card
 from genesis_platform.kernel import InvalidInput, NotFound
@@ -104,26 +105,6 @@ def _metadata(text: str) -> DatasetCreate:
         raise InvalidInput(f"metadata: {validation_message(e)}") from None
 
 
-def _spool(files: list[UploadFile], folder: Path) -> None:
-    """Write uploads under `folder`, each at the relative path its filename gives."""
-    for upload in files:
-        name = (upload.filename or "").replace("\\", "/")
-        rel = PurePosixPath(name)
-        if (
-            not name
-            or rel.is_absolute()
-            or ".." in rel.parts
-            or any(p.startswith(".") and p != "." for p in rel.parts[:1])
-        ):
-            raise InvalidInput(f"file name {name!r} must be a relative path inside the dataset")
-        dest = folder / Path(*rel.parts)
-        if dest.exists():
-            raise InvalidInput(f"file {name!r} was sent twice")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        with dest.open("wb") as out:
-            shutil.copyfileobj(upload.file, out, 8 << 20)
-
-
 @router.get("", response_model=list[DatasetSummary])
 def list_datasets(platform: PlatformDep, me: CurrentPrincipal) -> list[DatasetSummary]:
     """The datasets you may discover, each with its latest version."""
@@ -188,7 +169,7 @@ def register_dataset(
     """Register uploaded files as version 1 of a new dataset."""
     meta = _metadata(metadata)
     with tempfile.TemporaryDirectory(prefix="genesis-upload-") as tmp:
-        _spool(files, Path(tmp))
+        spool(files, Path(tmp))
         version = platform.datasets.register(
             me,
             Path(tmp),
@@ -216,7 +197,7 @@ def add_version(
 ) -> VersionPublic:
     """Register uploaded files as the next version (owners, data stewards, security officers)."""
     with tempfile.TemporaryDirectory(prefix="genesis-upload-") as tmp:
-        _spool(files, Path(tmp))
+        spool(files, Path(tmp))
         return VersionPublic.of(platform.datasets.add_version(me, dataset_id, Path(tmp)))
 
 

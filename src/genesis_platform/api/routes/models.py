@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from genesis_platform.api.deps import CurrentPrincipal, PlatformDep
 from genesis_platform.api.routes.assets import AssetPublic, MarkingsIn
-from genesis_platform.api.routes.datasets import _spool
+from genesis_platform.api.uploads import spool
 from genesis_platform.catalog import ModelCard, ModelVersion, Prediction
 from genesis_platform.catalog.foundation.service import MAX_INPUT_BYTES
 from genesis_platform.kernel import InvalidInput
@@ -125,7 +125,7 @@ def register_model(
     except ValidationError as e:
         raise InvalidInput(f"metadata: {validation_message(e)}") from None
     with tempfile.TemporaryDirectory(prefix="genesis-model-") as tmp:
-        _spool(files, Path(tmp))
+        spool(files, Path(tmp))
         version = platform.models.register(
             me,
             Path(tmp),

@@ -25,6 +25,7 @@ from genesis_platform.catalog.foundation.model import ModelCard, ModelVersion, P
 from genesis_platform.catalog.foundation.runtime import ModelRuntime
 from genesis_platform.catalog.foundation.store import ModelStore
 from genesis_platform.catalog.model import DatasetFile, VersionState
+from genesis_platform.catalog.service import source_files
 from genesis_platform.catalog.store import DatasetStore
 from genesis_platform.kernel.assets.markings import Markings, UseStatus
 from genesis_platform.kernel.assets.model import GovernedAsset
@@ -49,22 +50,6 @@ streams them, which none of the shipped runtimes does."""
 MAX_INPUT_BYTES = 16 << 20
 """Largest input file one prediction accepts."""
 _CACHE = 4  # loaded models kept per process, newest used last
-
-
-def _weights(source: Path) -> dict[str, Path]:
-    if source.is_symlink():
-        raise InvalidInput(f"{source} is a symbolic link; give the weights file or folder it points to")
-    if source.is_file():
-        return {source.name: source}
-    if source.is_dir():
-        links = [p for p in source.rglob("*") if p.is_symlink()]
-        if links:
-            raise InvalidInput(f"{links[0]} is a symbolic link; copy what it points to into the folder instead")
-        found = {p.relative_to(source).as_posix(): p for p in sorted(source.rglob("*")) if p.is_file()}
-        if found:
-            return found
-        raise InvalidInput(f"{source} holds no files")
-    raise InvalidInput(f"{source} does not exist; give the model's weights file or folder")
 
 
 class ModelService:
@@ -216,7 +201,7 @@ class ModelService:
         The bytes checked are the bytes stored: the files are read once.
         """
         runtime = self._runtime(card.framework)
-        paths = _weights(source)
+        paths = dict(source_files(source))  # the same rules as dataset files: no symbolic links, no empty folders
         total = sum(p.stat().st_size for p in paths.values())
         if total > MAX_WEIGHTS_BYTES:
             raise InvalidInput(f"the weights are {total:,} bytes; the limit is {MAX_WEIGHTS_BYTES:,}")

@@ -81,8 +81,30 @@ class AssetService:
         asset_id: str | None = None,
     ) -> GovernedAsset:
         """`register` inside a capability's own unit of work."""
+        asset = self._new(principal, kind, name, description, project, markings, asset_id)
+        store = AssetStore(uow.connection)
+        if store.get(asset.id) is not None:
+            raise InvalidInput(f"an asset with id {asset.id!r} already exists")
+        self._guard.require(uow, principal, Action.REGISTER, asset, {"markings": asset.markings.banner})
+        store.add(asset)
+        self._guard.changed(uow, principal, "asset.register", asset, _summary(asset))
+        entity = self._prov.asset_entity(uow, asset)
+        self._prov.attribute(uow, entity, self._prov.person(uow, principal))
+        return asset
+
+    def _new(
+        self,
+        principal: Principal,
+        kind: str,
+        name: str,
+        description: str,
+        project: str | None,
+        markings: Markings | None,
+        asset_id: str | None,
+    ) -> GovernedAsset:
+        """The asset `principal` would register, owned by them in their organisation."""
         now = self._guard.clock.now()
-        asset = build(
+        return build(
             GovernedAsset,
             id=asset_id or f"{kind[:3]}-{uuid.uuid4().hex[:12]}",
             kind=kind,
@@ -95,15 +117,6 @@ class AssetService:
             created_at=now,
             updated_at=now,
         )
-        store = AssetStore(uow.connection)
-        if store.get(asset.id) is not None:
-            raise InvalidInput(f"an asset with id {asset.id!r} already exists")
-        self._guard.require(uow, principal, Action.REGISTER, asset, {"markings": asset.markings.banner})
-        store.add(asset)
-        self._guard.changed(uow, principal, "asset.register", asset, _summary(asset))
-        entity = self._prov.asset_entity(uow, asset)
-        self._prov.attribute(uow, entity, self._prov.person(uow, principal))
-        return asset
 
     def preflight(
         self,
@@ -125,20 +138,7 @@ class AssetService:
         Raises:
             AccessDenied: the caller may not register an asset so marked.
         """
-        now = self._guard.clock.now()
-        candidate = build(
-            GovernedAsset,
-            id=asset_id,
-            kind=kind,
-            name=name.strip(),
-            description=description,
-            owner_id=principal.user.id,
-            organisation_id=principal.organisation.id,
-            project=project or None,
-            markings=markings or Markings(),
-            created_at=now,
-            updated_at=now,
-        )
+        candidate = self._new(principal, kind, name, description, project, markings, asset_id)
         self._guard.require(uow, principal, Action.REGISTER, candidate, {"preflight": True})
 
     def require(
