@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from genesis_platform import __version__
 from genesis_platform.catalog import ChgnetRuntime, DatasetService, ModelService, SearchService, ensure_index
 from genesis_platform.catalog.semantic import default_embedder
+from genesis_platform.discovery import CampaignService, DatasetRows, InstrumentService
 from genesis_platform.kernel.access.service import AccessService
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.audit.log import AuditLog
@@ -26,7 +27,7 @@ from genesis_platform.kernel.audit.service import AuditService
 from genesis_platform.kernel.audit.signing import Keyring, Signer, create_signing_key
 from genesis_platform.kernel.blobs import BlobStore, FsspecBlobStore
 from genesis_platform.kernel.clock import Clock, SystemClock
-from genesis_platform.kernel.compute import ComputeService, Executor, LocalPoolExecutor
+from genesis_platform.kernel.compute import ComputeService, Executor, LocalPoolExecutor, RayExecutor
 from genesis_platform.kernel.db import make_engine, migrate, refresh_statistics, users
 from genesis_platform.kernel.errors import Conflict, NotInitialised
 from genesis_platform.kernel.guard import Guard
@@ -65,6 +66,12 @@ def _write_private(path: Path, text: str) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
     os.replace(tmp, path)
+
+
+def _executor(settings: Settings) -> Executor:
+    if settings.compute.backend == "ray":
+        return RayExecutor(settings.compute.ray_address, settings.compute.workers)
+    return LocalPoolExecutor(settings.compute.workers)
 
 
 class Platform:
@@ -123,6 +130,14 @@ class Platform:
         self.models = ModelService(
             self.uow, self.guard, self.assets, self.recorder, blobs, {ChgnetRuntime.framework: ChgnetRuntime()}
         )
+        self.instruments = InstrumentService(
+            self.uow, self.guard, self.assets, self.recorder, DatasetRows(self._dataset_bytes)
+        )
+        self.campaigns = CampaignService(self.uow, self.guard, self.assets, self.compute, self.instruments)
+
+    def _dataset_bytes(self, principal: Principal, dataset_id: str, number: int | None, path: str) -> bytes:
+        _, chunks = self.datasets.open_file(principal, dataset_id, number, path)
+        return b"".join(chunks)
 
     @classmethod
     def open(
@@ -152,7 +167,7 @@ class Platform:
             keyring=Keyring.load(layout.keys),
             blobs=FsspecBlobStore(settings.resolved_blobs_url()),
             clock=clock or SystemClock(),
-            executor=executor or LocalPoolExecutor(settings.compute.workers),
+            executor=executor or _executor(settings),
             policy=PolicyEngine.default(),
             hasher=hasher or TokenHasher(),
             keys=layout.keys,

@@ -5,6 +5,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 import genesis_platform.catalog  # noqa: F401  (registers the catalogue tables on the metadata)
+from genesis_platform.discovery import tables as _discovery_tables  # noqa: F401  (and the discovery tables)
 from genesis_platform.kernel.db import make_engine, metadata, migrate
 
 
@@ -19,7 +20,7 @@ def test_empty_database_upgrades_to_head_and_matches_the_models(database_url, tm
         tables = set(inspect(engine).get_table_names())
         assert set(metadata.tables) <= tables
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_revision() == "0008"
+            assert MigrationContext.configure(conn).get_current_revision() == "0009"
             diffs = compare_metadata(MigrationContext.configure(conn), metadata)
 
             # The full-text index is engine-specific by design (FTS5 and its shadow tables on SQLite; a tsvector

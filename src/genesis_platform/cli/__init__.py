@@ -13,7 +13,7 @@ import sys
 import typer
 
 from genesis_platform import __version__
-from genesis_platform.cli import access, asset, audit, dataset, model, org, policy, user
+from genesis_platform.cli import access, asset, audit, bench, campaign, dataset, model, org, policy, user
 from genesis_platform.cli._common import err_console
 from genesis_platform.cli.platform import demo, init, serve
 from genesis_platform.kernel import GenesisError
@@ -35,6 +35,9 @@ app.add_typer(user.app, name="user")
 app.add_typer(asset.app, name="asset")
 app.add_typer(dataset.app, name="dataset")
 app.add_typer(model.app, name="model")
+app.add_typer(campaign.app, name="campaign")
+app.add_typer(campaign.instruments, name="instrument")
+app.add_typer(bench.app, name="bench")
 app.add_typer(access.app, name="access")
 app.add_typer(policy.app, name="policy")
 app.add_typer(audit.app, name="audit")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -119,6 +120,18 @@ def demo(home: HomeOption = None) -> None:
             f"energy {p.outputs['energy_per_atom']:.4f} eV/atom, magnetic moments "
             f"{max(abs(m) for m in p.outputs['magmoms']):.3f} μB at most; input sha256 {p.input_sha256[:12]}… "
             f"→ output sha256 {p.output_sha256[:12]}… recorded in provenance",
+            highlight=False,
+        )
+    c = result.campaign
+    if c is not None:
+        found = (
+            f"found {math.ceil(0.8 * c.top)} of the {c.top} top-5 % designs in {c.needed} experiments; "
+            f"random sampling needs {c.random:.0f} on average ({c.random / c.needed:.1f}x more)"
+            if c.needed
+            else f"did not find 80 % of the {c.top} top-5 % designs in {c.trials} experiments"
+        )
+        console.print(
+            f"campaign {c.id} on the {c.pool} crossed-barrel designs: {found}; toughest {c.best:.2f} J",
             highlight=False,
         )
     report = result.verification

@@ -5,8 +5,8 @@ the action each use needs (`train` on a dataset, `infer` on a model). The policy
 and each use before anything is scheduled; the job is a PROV activity associated with the user and with the
 function as a software agent, which ends recording success or failure.
 
-Executors: `LocalPoolExecutor` (a process pool, the default), `genesis_platform.testing.InlineExecutor`.
-A Ray executor implements the same port (it arrives with discovery campaigns).
+Executors: `LocalPoolExecutor` (a process pool, the default), `RayExecutor` (Ray tasks on a local or remote
+cluster), `genesis_platform.testing.InlineExecutor`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from genesis_platform.kernel.policy.model import Action
 from genesis_platform.kernel.provenance.recorder import ProvenanceRecorder, asset_node_id
 from genesis_platform.kernel.unit_of_work import UnitOfWork
 
-__all__ = ["ComputeService", "Executor", "Job", "LocalPoolExecutor"]
+__all__ = ["ComputeService", "Executor", "Job", "LocalPoolExecutor", "RayExecutor"]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -76,6 +76,58 @@ class LocalPoolExecutor:
         if self._pool is not None:
             self._pool.shutdown(wait=wait)
             self._pool = None
+
+
+class RayExecutor:
+    """Ray tasks, on a cluster at `address` or on a local one started on first use (and stopped on shutdown).
+
+    Ray's token authentication is on by default for clusters it starts; joining a remote cluster uses that
+    cluster's settings (`RAY_AUTH_TOKEN`). Callables must be importable by the workers (module-level).
+
+    Args:
+        address: the cluster to join; None starts a local cluster.
+        workers: CPUs of a local cluster; 0 means every core.
+    """
+
+    name = "ray"
+
+    def __init__(self, address: str | None = None, workers: int = 0) -> None:
+        self.address = address
+        self.workers = workers or os.cpu_count() or 1
+        self._started = False
+        self._remote: dict[str, Any] = {}
+
+    def _ray(self) -> Any:
+        import ray
+
+        if not ray.is_initialized():
+            ray.init(
+                address=self.address,
+                num_cpus=None if self.address else self.workers,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+            self._started = True
+        return ray
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """Schedule `fn(*args, **kwargs)` as a Ray task."""
+        ray = self._ray()
+        key = _qualified_name(fn)
+        if key not in self._remote:
+            self._remote[key] = ray.remote(fn)
+        future: Future[T] = self._remote[key].remote(*args, **kwargs).future()
+        return future
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Disconnect; stop the local cluster if this executor started it."""
+        if self._started:
+            import ray
+
+            ray.shutdown()
+            self._started = False
+            self._remote.clear()
 
 
 @dataclass(frozen=True)

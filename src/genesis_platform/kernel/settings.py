@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,10 +76,14 @@ class ComputeSettings(BaseModel):
     """The compute port.
 
     Attributes:
-        workers: processes in the local pool; 0 means one per CPU core.
+        workers: processes in the local pool (or CPUs of a local Ray cluster); 0 means one per CPU core.
+        backend: `local` (a process pool) or `ray`.
+        ray_address: the Ray cluster to join (`ray://host:10001`, `auto`); none starts a local one.
     """
 
     workers: int = Field(default=0, ge=0)
+    backend: Literal["local", "ray"] = "local"
+    ray_address: str | None = None
 
 
 class SearchSettings(BaseModel):

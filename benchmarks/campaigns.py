@@ -1,0 +1,65 @@
+"""Discovery benchmark: the Liang et al. 2021 pool protocol, Genesis's planners beside Ax and BayBE, in one run.
+
+For each pool and method, seeded runs (2 random initial points, one pick per cycle) until the run has made 50
+picks and found 80 % of the top 5 %; AF and EF with 5-95 % bands by the paper's fold scheme; then the time of one
+suggestion mid-campaign at 10, 50 and 200 observations for batches of 1 and 4 on the largest pool.
+Results accumulate in benchmarks/results/campaigns.json (resumable: rerun to continue an interrupted suite);
+the tables are written into docs/benchmarks.md between the campaign markers.
+
+    python benchmarks/campaigns.py --runs genesis=50 --runs ax=20 --runs baybe=20
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from genesis_platform.discovery.harness import DEFAULT_POOLS, latency_suite, render_markdown, run_suite
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks/results/campaigns.json"
+METHODS = ("genesis", "ax", "baybe")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pool", action="append", help="built-in pool name or path (repeatable; default: the eight)")
+    parser.add_argument("--runs", action="append", default=[], help="METHOD=N seeded runs (repeatable)")
+    parser.add_argument("--latency", action="store_true", help="also time suggestions at 10/50/200 observations")
+    parser.add_argument("--latency-pool", default="crossed_barrel")
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--doc", type=Path, default=ROOT / "docs/benchmarks.md", help="Markdown file to update")
+    parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
+    args = parser.parse_args()
+    pools = tuple(args.pool or DEFAULT_POOLS)
+    runs = {"genesis": 50, "ax": 20, "baybe": 20}
+    for item in args.runs:
+        method, _, n = item.partition("=")
+        runs[method] = int(n)
+    runs = {m: n for m, n in runs.items() if n > 0}
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    data = run_suite(args.results, pools, runs, progress=say)
+    if args.latency:
+        data = latency_suite(args.results, args.latency_pool, [m for m in METHODS if m in runs], progress=say)
+    lines = render_markdown(data, pools, [m for m in (*METHODS, "forest") if m in runs])
+    print("\n".join(lines))
+    if not args.no_doc:
+        _replace_block(args.doc, "campaigns", lines)
+
+
+def _replace_block(doc: Path, name: str, lines: list[str]) -> None:
+    text = doc.read_text()
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    if start not in text:
+        sys.exit(f"{doc} has no {start} marker")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    doc.write_text(head + start + "\n" + "\n".join(lines) + "\n" + end + tail)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,65 @@
+"""`genesis bench`: benchmarks a user can run on their own machine, beside the competitors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from genesis_platform.cli._common import console
+from genesis_platform.discovery.harness import DEFAULT_POOLS, latency_suite, render_markdown, run_suite
+from genesis_platform.kernel import InvalidInput
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Benchmarks: the platform's planners beside Ax and BayBE, on the same seeds, in one run.")
+
+
+@app.command("campaigns")
+def campaigns(
+    pool: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--pool", help="Built-in pool (crossed_barrel, p3ht, ...), a CSV, a YAML spec or an Olympus folder."
+        ),
+    ] = None,
+    runs: Annotated[
+        list[str] | None,
+        typer.Option("--runs", help="METHOD=N seeded runs; methods: genesis, forest, random, ax, baybe."),
+    ] = None,
+    latency: Annotated[
+        bool, typer.Option("--latency", help="Also time suggestions at 10, 50 and 200 observations.")
+    ] = False,
+    results: Annotated[Path, typer.Option("--results", help="Results file (resumable: rerun to continue).")] = Path(
+        "campaign-bench.json"
+    ),
+) -> None:
+    """Run the Liang et al. 2021 pool protocol and print AF/EF with 5-95 % bands.
+
+    Examples:
+      genesis bench campaigns --pool crossed_barrel --runs genesis=10 --runs baybe=5
+      genesis bench campaigns --pool my_pool.csv --runs genesis=20 --runs ax=20 --latency
+
+    Ax and BayBE come with the `bench` extra (pip install 'genesis-platform[bench]').
+    """
+    counts = {"genesis": 10}
+    for item in runs or []:
+        method, sep, n = item.partition("=")
+        if not sep or not n.isdigit():
+            raise InvalidInput(f"--runs takes METHOD=N, e.g. genesis=10, not {item!r}")
+        counts[method] = int(n)
+    counts = {m: n for m, n in counts.items() if n > 0}
+    unknown = sorted(set(counts) - {"genesis", "forest", "random", "sobol", "ax", "baybe"})
+    if unknown:
+        raise InvalidInput(f"unknown method(s) {', '.join(unknown)}; choose genesis, forest, random, sobol, ax, baybe")
+    pools = tuple(pool or DEFAULT_POOLS)
+    try:
+        data = run_suite(results, pools, counts, progress=lambda line: console.print(line, highlight=False))
+        if latency:
+            data = latency_suite(
+                results, pools[0], list(counts), progress=lambda line: console.print(line, highlight=False)
+            )
+    except ModuleNotFoundError as error:
+        raise InvalidInput(f"{error.name} is not installed; pip install 'genesis-platform[bench]'") from None
+    console.print("\n".join(render_markdown(data, pools, list(counts))), highlight=False, markup=False)

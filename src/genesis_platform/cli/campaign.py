@@ -1,0 +1,285 @@
+"""`genesis campaign` and `genesis instrument`: closed-loop discovery campaigns and the instruments they run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from genesis_platform.cli._common import HomeOption, JsonOption, TokenOption, console, print_json, session, table
+from genesis_platform.discovery import Campaign, CampaignSpec, CampaignStatusReport, Trial, TrialStatus
+from genesis_platform.kernel import InvalidInput
+from genesis_platform.kernel.assets.markings import parse_markings
+from genesis_platform.kernel.validation import build
+
+__all__ = ["app", "instruments"]
+
+app = typer.Typer(help="Discovery campaigns: an AI planner proposes points, an instrument measures them, in a loop.")
+instruments = typer.Typer(help="Instruments campaigns run: simulators and datasets replayed as pools.")
+
+
+def _read(path: Path, what: str) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise InvalidInput(f"cannot read the {what} {path}: {e.strerror}") from None
+    except yaml.YAMLError as e:
+        raise InvalidInput(f"{path} is not YAML or JSON: {str(e).splitlines()[0]}") from None
+    if not isinstance(raw, dict):
+        raise InvalidInput(f"{path} must hold a mapping (see `genesis campaign create --help`)")
+    return raw
+
+
+@instruments.command("register")
+def instrument_register(
+    name: Annotated[str, typer.Argument(help="A name for people.")],
+    simulator: Annotated[
+        str | None, typer.Option("--simulator", help="A built-in simulator: hartmann6, branin or snar.")
+    ] = None,
+    noise: Annotated[float, typer.Option("--noise", help="Simulator measurement noise (standard deviation).")] = 0.0,
+    delay: Annotated[float, typer.Option("--delay", help="Seconds each simulated run takes.")] = 0.0,
+    dataset: Annotated[str | None, typer.Option("--dataset", help="Replay this registered dataset as a pool.")] = None,
+    file: Annotated[str | None, typer.Option("--file", help="The dataset's CSV file that holds the rows.")] = None,
+    outcome: Annotated[
+        list[str] | None, typer.Option("--outcome", help="A measured column of that CSV (repeatable).")
+    ] = None,
+    project: Annotated[str | None, typer.Option("--project", help="Project whose members may run it.")] = None,
+    marking: Annotated[str | None, typer.Option("--marking", help="Banner: UNCLASSIFIED, CUI//NOFORN, ...")] = None,
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Register an instrument campaigns can run.
+
+    Examples:
+      genesis instrument register h6 --simulator hartmann6 --noise 0.05
+      genesis instrument register barrel --dataset dat-1a2b --file Crossed_barrel_dataset.csv --outcome toughness
+    """
+    if (simulator is None) == (dataset is None):
+        raise InvalidInput("give --simulator NAME or --dataset ID (one of the two)")
+    config: dict[str, Any] = (
+        {"type": "simulator", "simulator": simulator, "noise": noise, "delay": delay}
+        if simulator
+        else {"type": "dataset", "dataset": dataset, "file": file, "outcomes": outcome or []}
+    )
+    markings = parse_markings(marking) if marking else None
+    with session(home, token) as (platform, me):
+        asset, record = platform.instruments.register(me, name, config, project=project, markings=markings)
+    console.print(f"registered instrument [bold]{asset.id}[/] ({record['kind']}) {asset.name}")
+
+
+@instruments.command("list")
+def instrument_list(home: HomeOption = None, token: TokenOption = None, as_json: JsonOption = False) -> None:
+    """List the instruments you may discover."""
+    with session(home, token) as (platform, me):
+        found = platform.instruments.list(me)
+    if as_json:
+        print_json([{"id": a.id, "name": a.name, "kind": r["kind"], "config": r["config"]} for a, r in found])
+        return
+    rows = [(a.id, a.name, r["kind"], json.dumps(r["config"]), a.markings.summary) for a, r in found]
+    table("Instruments", ["id", "name", "kind", "configuration", "marking"], rows)
+
+
+@instruments.command("ping")
+def instrument_ping(
+    instrument: Annotated[str, typer.Argument(help="Instrument id.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Ask an instrument to describe itself: its actions and what it measures."""
+    with session(home, token) as (platform, me):
+        info = platform.instruments.ping(me, instrument)
+    console.print(f"{info.name} ({info.kind}, version {info.version}) answers: {info.description}")
+    for action in info.actions:
+        arguments = ", ".join(f"{k}: {v}" for k, v in action.parameters.items())
+        console.print(f"  {action.name}({arguments}) -> {', '.join(action.outcomes)}")
+
+
+@app.command("create")
+def create(
+    spec: Annotated[Path, typer.Option("--spec", help="Campaign spec, YAML or JSON (see the example below).")],
+    marking: Annotated[str | None, typer.Option("--marking", help="Banner for the campaign and its trials.")] = None,
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Create a campaign from a spec; nothing runs until `genesis campaign run`.
+
+    A spec names the design space, the instrument, the planner and the stopping rules:
+
+      name: Hartmann-6, 4 workers
+      instrument: ins-1a2b3c4d5e6f
+      planner: botorch            # or forest, sobol, random
+      workers: 4
+      mode: async                 # or batch (reproducible on any executor)
+      stopping: {max_trials: 200, target: -3.3}
+      space:
+        parameters:
+          - {kind: continuous, name: x1, low: 0, high: 1}
+          ...
+        objectives: [{name: f, direction: minimize}]
+    """
+    raw = _read(spec, "campaign spec")
+    campaign_spec = build(CampaignSpec, **raw)
+    markings = parse_markings(marking) if marking else None
+    with session(home, token) as (platform, me):
+        campaign = platform.campaigns.create(me, campaign_spec, markings=markings)
+    s = campaign.spec
+    console.print(
+        f"created campaign [bold]{campaign.id}[/]: {s.name}; {len(s.space.parameters)} parameter(s), "
+        f"planner {s.planner}, {s.workers} worker(s), budget {s.stopping.max_trials}"
+        + (f", pool of {len(s.space.pool.rows)} points" if s.space.pool else "")
+    )
+
+
+def _run(campaign_id: str, home: Path | None, token: str | None, verb: str) -> None:
+    with session(home, token) as (platform, me):
+        report = platform.campaigns.status(me, campaign_id)
+        total = report.campaign.spec.stopping.max_trials
+        objective = report.campaign.spec.space.objectives[0].name
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[best]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        ) as bar:
+            done = sum(n for s, n in report.counts.items() if s.done)
+            task = bar.add_task(f"{verb} {campaign_id}", total=total, completed=done, best="")
+
+            def progress(campaign: Campaign, trials: list[Trial]) -> None:
+                finished = [t for t in trials if t.status.done]
+                values = [t.values[objective] for t in finished if t.status is TrialStatus.COMPLETED]
+                maximise = campaign.spec.space.objectives[0].direction.value == "maximize"
+                best = (max if maximise else min)(values) if values else None
+                bar.update(
+                    task, completed=len(finished), best=f"best {objective} {best:.6g}" if best is not None else ""
+                )
+
+            campaign = platform.campaigns.run(me, campaign_id, progress=progress)
+        final = platform.campaigns.status(me, campaign_id)
+    _print_report(final)
+    console.print(f"campaign {campaign.id} {campaign.status.value}: {campaign.stop_reason}")
+
+
+@app.command("run")
+def run(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Run a campaign until a stopping rule fires or `genesis campaign stop` is called (Ctrl-C is safe too)."""
+    _run(campaign, home, token, "running")
+
+
+@app.command("resume")
+def resume(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Continue a stopped or crashed campaign: trials in flight are re-issued, completed ones are kept."""
+    _run(campaign, home, token, "resuming")
+
+
+@app.command("stop")
+def stop(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept with the campaign).")] = "",
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Ask a running campaign to stop after its trials in flight; `resume` continues it."""
+    with session(home, token) as (platform, me):
+        stopped = platform.campaigns.stop(me, campaign, reason)
+    console.print(f"campaign {stopped.id} stopped: {stopped.stop_reason}")
+
+
+def _print_report(r: CampaignStatusReport) -> None:
+    c = r.campaign
+    counts = ", ".join(f"{n} {s.value}" for s, n in sorted(r.counts.items())) or "no trials yet"
+    rows: list[tuple[str, Any]] = [
+        ("name", c.spec.name),
+        ("status", c.status.value + (f" ({c.stop_reason})" if c.stop_reason else "")),
+        ("planner", f"{c.spec.planner} {json.dumps(c.spec.planner_settings) if c.spec.planner_settings else ''}"),
+        ("instrument", c.spec.instrument),
+        ("trials", counts),
+        ("best", "" if r.best is None else f"{c.spec.space.objectives[0].name} = {r.best:.6g} at {r.best_point}"),
+        ("marking", r.asset.markings.summary),
+    ]
+    table(f"Campaign {c.id}", ["field", "value"], rows)
+
+
+@app.command("status")
+def status(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show where a campaign stands: status, trial counts, best so far."""
+    with session(home, token) as (platform, me):
+        report = platform.campaigns.status(me, campaign)
+    if as_json:
+        print_json(
+            {
+                "id": report.campaign.id,
+                "status": report.campaign.status.value,
+                "stop_reason": report.campaign.stop_reason,
+                "counts": {s.value: n for s, n in report.counts.items()},
+                "best": report.best,
+                "best_point": report.best_point,
+            }
+        )
+        return
+    _print_report(report)
+
+
+@app.command("list")
+def list_(home: HomeOption = None, token: TokenOption = None, as_json: JsonOption = False) -> None:
+    """List the campaigns you may discover."""
+    with session(home, token) as (platform, me):
+        found = platform.campaigns.list(me)
+    if as_json:
+        print_json(
+            [
+                {"id": r.campaign.id, "name": r.campaign.spec.name, "status": r.campaign.status.value, "best": r.best}
+                for r in found
+            ]
+        )
+        return
+    rows = [
+        (
+            r.campaign.id,
+            r.campaign.spec.name,
+            r.campaign.status.value,
+            sum(r.counts.values()),
+            "" if r.best is None else f"{r.best:.6g}",
+        )
+        for r in found
+    ]
+    table("Campaigns", ["id", "name", "status", "trials", "best"], rows)
+
+
+@app.command("trials")
+def trials(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    home: HomeOption = None,
+    token: TokenOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List every trial: point, status, measurements, planner, instrument."""
+    with session(home, token) as (platform, me):
+        found = platform.campaigns.trials(me, campaign)
+    if as_json:
+        print_json([t.model_dump(mode="json") for t in found])
+        return
+    rows = [
+        (t.number, t.status.value, json.dumps(t.point), json.dumps(t.values) if t.values else t.message, t.attempt)
+        for t in found
+    ]
+    table(f"Trials of {campaign}", ["#", "status", "point", "measured", "attempt"], rows)

@@ -1,0 +1,221 @@
+"""The campaign benchmark suite: many seeded protocol runs per method and pool, kept in a resumable results file.
+
+`run_suite` runs every (pool, method, seed) that the results file lacks, seeds in the outer loop so an
+interrupted suite still has balanced results, and writes the file atomically after every run: stopping and
+starting again loses at most the run in progress. Results carry the planner version and settings; runs of
+another version are not mixed into a table. `latency_suite` times suggestions mid-campaign, and
+`render_markdown` turns both into the tables of `docs/benchmarks.md`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from genesis_platform.discovery.benchmark import (
+    PlannerMethod,
+    PoolMethod,
+    PoolProblem,
+    RunResult,
+    builtin_pool,
+    load_pool,
+    run_method,
+    suggestion_latency,
+    summarise,
+)
+
+__all__ = ["DEFAULT_POOLS", "latency_suite", "method_by_name", "render_markdown", "run_suite"]
+
+DEFAULT_POOLS = ("crossed_barrel", "perovskite", "agnp", "p3ht", "autoam", "perovskites", "colors_bob", "suzuki_i")
+"""The five Liang et al. datasets, then Olympus pools with categorical inputs (with and without continuous ones)
+and with a mixture (simplex) constraint."""
+
+
+def method_by_name(name: str) -> PoolMethod:
+    """`genesis` (the default planner), `forest`, `random`, `ax` or `baybe`."""
+    if name == "genesis":
+        return PlannerMethod("botorch", label="genesis")
+    if name in ("forest", "random", "sobol"):
+        return PlannerMethod(name, label=f"genesis-{name}")
+    from genesis_platform.discovery.competitors import AxMethod, BaybeMethod
+
+    if name == "ax":
+        return AxMethod()
+    if name == "baybe":
+        return BaybeMethod()
+    raise ValueError(f"unknown method {name!r}; choose genesis, forest, random, sobol, ax or baybe")
+
+
+def _problem(name: str) -> PoolProblem:
+    return builtin_pool(name) if "/" not in name and not name.endswith((".csv", ".yaml", ".yml")) else load_pool(name)
+
+
+def _version(method: str) -> str:
+    # The platform's planners are versioned by their source: any change to them starts a fresh set of runs.
+    if method not in ("genesis", "forest", "random", "sobol"):
+        return _competitor(method)
+    root = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted([root / "planner.py", root / "space.py", *(root / "planners").glob("*.py")]):
+        digest.update(path.read_bytes())
+    return f"genesis-{digest.hexdigest()[:10]}"
+
+
+def _competitor(method: str) -> str:
+    from importlib.metadata import version
+
+    return f"{'ax-platform' if method == 'ax' else 'baybe'}-{version('ax-platform' if method == 'ax' else 'baybe')}"
+
+
+def _load(path: Path) -> dict[str, Any]:
+    if path.is_file():
+        data: dict[str, Any] = json.loads(path.read_text())
+        return data
+    return {"runs": [], "latency": []}
+
+
+def _save(path: Path, data: Mapping[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle, separators=(",", ":"))
+    os.replace(tmp, path)
+
+
+def run_suite(
+    results: Path,
+    pools: Sequence[str],
+    runs: Mapping[str, int],
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Run what `results` lacks: `runs[method]` seeded runs of each method on each pool.
+
+    Args:
+        results: the JSON results file (created if absent, extended otherwise).
+        pools: built-in pool names or paths.
+        runs: method name → number of runs (seeds 0..n-1).
+        progress: called with a line after each run.
+
+    Returns:
+        The whole results file's content.
+    """
+    data = _load(results)
+    done = {(r["pool"], r["method"], r["version"], r["seed"]) for r in data["runs"]}
+    problems = {name: _problem(name) for name in pools}
+    for seed in range(max(runs.values(), default=0)):
+        for pool, problem in problems.items():
+            for method, count in runs.items():
+                version = _version(method)
+                if seed >= count or (pool, method, version, seed) in done:
+                    continue
+                result = run_method(method_by_name(method), problem, seed)
+                data["runs"].append({"pool": pool, "method": method, "version": version, **asdict(result)})
+                _save(results, data)
+                progress(f"{pool} {method} seed {seed}: {len(result.picks)} picks")
+    return data
+
+
+def latency_suite(
+    results: Path,
+    pool: str,
+    methods: Sequence[str],
+    observations: Sequence[int] = (10, 50, 200),
+    batches: Sequence[int] = (1, 4),
+    repeats: int = 3,
+    progress: Callable[[str], None] = lambda _: None,
+) -> dict[str, Any]:
+    """Time suggestions mid-campaign (`suggestion_latency`) for each method, size and batch; resumable too."""
+    data = _load(results)
+    problem = _problem(pool)
+    done = {(r["pool"], r["method"], r["version"], r["observations"], r["batch"], r["seed"]) for r in data["latency"]}
+    for seed in range(repeats):
+        for n in observations:
+            for q in batches:
+                for method in methods:
+                    version = _version(method)
+                    if (pool, method, version, n, q, seed) in done:
+                        continue
+                    seconds = suggestion_latency(method_by_name(method), problem, n, q, seed=seed)
+                    data["latency"].append(
+                        {
+                            "pool": pool,
+                            "method": method,
+                            "version": version,
+                            "observations": n,
+                            "batch": q,
+                            "seed": seed,
+                            "seconds": seconds,
+                        }
+                    )
+                    _save(results, data)
+                    progress(f"latency {method} n={n} q={q}: {seconds:.3f} s")
+    return data
+
+
+def render_markdown(data: Mapping[str, Any], pools: Sequence[str], methods: Sequence[str]) -> list[str]:
+    """The AF/EF table per pool and the latency table, as Markdown lines."""
+    lines = [
+        "| pool | N | method | runs | AF @ Top% 0.5 | AF @ Top% 0.8 | EF @ 10 | EF @ 25 | EF @ 50 | median s / pick |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for pool in pools:
+        problem = _problem(pool)
+        for method in methods:
+            version = _version(method)
+            rows = [r for r in data["runs"] if r["pool"] == pool and r["method"] == method and r["version"] == version]
+            if not rows:
+                continue
+            results = [RunResult(r["seed"], tuple(r["picks"]), tuple(r["seconds"])) for r in rows]
+            s = summarise(problem, results)
+            ask = (
+                float(np.median([x for r in results for x in r.seconds]))
+                if any(r.seconds for r in results)
+                else math.nan
+            )
+            lines.append(
+                f"| {pool} | {problem.size} | {method} | {len(rows)} | {_fmt(s.af.get(0.5))} "
+                f"| **{_fmt(s.af.get(0.8))}** | {_fmt(s.ef.get(10))} | {_fmt(s.ef.get(25))} "
+                f"| {_fmt(s.ef.get(50))} | {ask:.3f} |"
+            )
+        lines.append(f"| {pool} | {problem.size} | random (exact) | - | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | - |")
+    latency = [r for r in data.get("latency", []) if r["version"] == _version(r["method"])]
+    if latency:
+        lines += [
+            "",
+            "| pool | observations | batch | " + " | ".join(f"{m} s" for m in methods) + " | genesis / ax |",
+            "|---|---|---|" + "---|" * len(methods) + "---|",
+        ]
+        keys = sorted({(r["pool"], r["observations"], r["batch"]) for r in latency})
+        for pool, n, q in keys:
+            med = {
+                m: float(np.median(v))
+                if (
+                    v := [
+                        r["seconds"]
+                        for r in latency
+                        if (r["pool"], r["observations"], r["batch"], r["method"]) == (pool, n, q, m)
+                    ]
+                )
+                else math.nan
+                for m in methods
+            }
+            ratio = med.get("genesis", math.nan) / med["ax"] if med.get("ax") else math.nan
+            lines.append(
+                f"| {pool} | {n} | {q} | " + " | ".join(f"{med[m]:.3f}" for m in methods) + f" | {ratio:.2f} |"
+            )
+    return lines
+
+
+def _fmt(band: tuple[float, float, float] | None) -> str:
+    if band is None:
+        return "not reached"
+    return f"{band[0]:.2f} [{band[1]:.2f}, {band[2]:.2f}]"

@@ -1,0 +1,646 @@
+"""Use cases of discovery: register instruments, create, run, resume, stop and inspect campaigns.
+
+Every step goes through the kernel. Registering an instrument or a campaign registers a governed asset;
+creating a campaign requires `run` on its instrument and each declared use; every trial is a compute job
+(`ComputeService.submit`), so `run` on the campaign, the instrument and each use is decided and audited
+for every single trial, and the trial is a PROV activity linked to the user, the instrument and the data.
+
+Crash safety: a trial row and the planner state that chose it are committed in one transaction before the
+job is submitted; a result and the planner state that learned it are committed in one transaction after.
+A campaign killed at any instant therefore loses no completed trial, and `resume` re-issues the trials that
+were in flight (same point, attempt + 1) before asking the planner for anything new.
+"""
+
+from __future__ import annotations
+
+import builtins
+import csv
+import io
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from typing import Any
+
+from genesis_platform.discovery.instrument import Instrument, InstrumentInfo, Measurement, RunStatus
+from genesis_platform.discovery.instruments import Branin, Hartmann6, PoolInstrument, SnarReactor
+from genesis_platform.discovery.model import (
+    Campaign,
+    CampaignSpec,
+    CampaignStatus,
+    Trial,
+    TrialStatus,
+    best_value,
+    stop_reason,
+)
+from genesis_platform.discovery.planner import Observation, Planner, make_planner, restore
+from genesis_platform.discovery.space import DesignSpace, Pool
+from genesis_platform.discovery.store import CampaignStore, InstrumentRecord
+from genesis_platform.kernel.assets.markings import Markings
+from genesis_platform.kernel.assets.model import GovernedAsset
+from genesis_platform.kernel.assets.service import AssetService
+from genesis_platform.kernel.compute import ComputeService
+from genesis_platform.kernel.errors import Conflict, InvalidInput, NotFound
+from genesis_platform.kernel.guard import Guard
+from genesis_platform.kernel.identity.model import Principal
+from genesis_platform.kernel.policy.model import Action
+from genesis_platform.kernel.provenance.recorder import ProvenanceRecorder
+from genesis_platform.kernel.unit_of_work import UnitOfWork
+from genesis_platform.kernel.validation import parse_enum
+
+__all__ = ["CampaignService", "CampaignStatusReport", "DatasetRows", "InstrumentService", "run_trial"]
+
+SIMULATORS: dict[str, type[Branin | Hartmann6 | SnarReactor]] = {
+    "branin": Branin,
+    "hartmann6": Hartmann6,
+    "snar": SnarReactor,
+}
+_POLL_SECONDS = 1.0  # how often a waiting loop looks for a stop request
+
+
+def run_trial(instrument: Instrument, point: dict[str, Any], timeout: float | None) -> Measurement:
+    """What a compute worker runs for one trial (module-level, so process pools and Ray can import it)."""
+    return instrument.execute(point, timeout)
+
+
+class DatasetRows:
+    """Reads the rows of a registered dataset's CSV file through the catalogue (action `download`).
+
+    The catalogue lives beside discovery; bootstrap hands this reader in so discovery imports no catalogue code.
+    """
+
+    def __init__(self, read: Callable[[Principal, str, int | None, str], bytes]) -> None:
+        self._read = read
+
+    def rows(self, principal: Principal, dataset: str, version: int | None, path: str) -> list[dict[str, str]]:
+        """The file's rows as dicts of strings."""
+        text = self._read(principal, dataset, version, path).decode("utf-8-sig")
+        return [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in csv.DictReader(io.StringIO(text))]
+
+
+class InstrumentService:
+    """Registers instruments and builds them for runs.
+
+    Args:
+        uow: makes units of work.
+        guard: authorises and audits.
+        assets: the governed-asset registry.
+        provenance: records who registered what.
+        datasets: reads dataset rows for dataset instruments.
+    """
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        guard: Guard,
+        assets: AssetService,
+        provenance: ProvenanceRecorder,
+        datasets: DatasetRows | None = None,
+    ) -> None:
+        self._uow = uow
+        self._guard = guard
+        self._assets = assets
+        self._prov = provenance
+        self._datasets = datasets
+
+    def register(
+        self,
+        principal: Principal,
+        name: str,
+        config: Mapping[str, Any],
+        *,
+        description: str = "",
+        project: str | None = None,
+        markings: Markings | None = None,
+    ) -> tuple[GovernedAsset, InstrumentRecord]:
+        """Register an instrument: a simulator, or a registered dataset replayed as a pool.
+
+        Configurations: `{"type": "simulator", "simulator": "hartmann6", "noise": 0.1}` or
+        `{"type": "dataset", "dataset": ID, "file": "data.csv", "outcomes": [...]}`.
+
+        Raises:
+            InvalidInput: the configuration is incomplete or names an unknown simulator.
+        """
+        clean = _check_config(config)
+        probe = _simulator(clean) if clean["type"] == "simulator" else None
+        version = probe.info().version if probe else "1"
+        with self._uow() as uow:
+            if clean["type"] == "dataset":
+                self._assets.require(uow, principal, Action.DOWNLOAD, clean["dataset"], {"instrument": name})
+            asset = self._assets.register_in(
+                uow,
+                principal,
+                kind="instrument",
+                name=name,
+                description=description,
+                project=project,
+                markings=markings,
+            )
+            record = InstrumentRecord(
+                id=asset.id,
+                kind=clean["type"],
+                config=clean,
+                version=version,
+                created_by=principal.user.id,
+                created_at=self._guard.clock.now().isoformat(),
+            )
+            CampaignStore(uow.connection).add_instrument(record)
+            self._guard.changed(uow, principal, "instrument.register", asset, {"kind": clean["type"]})
+        return asset, record
+
+    def list(self, principal: Principal) -> list[tuple[GovernedAsset, InstrumentRecord]]:
+        """The instruments the caller may discover."""
+        with self._uow() as uow:
+            store = CampaignStore(uow.connection)
+            out = []
+            for asset in self._assets.visible(uow, principal, "instrument"):
+                record = store.instrument(asset.id)
+                if record is not None:
+                    out.append((asset, record))
+            return out
+
+    def ping(self, principal: Principal, instrument_id: str) -> InstrumentInfo:
+        """Ask an instrument to describe itself (action `run`: it may contact the instrument)."""
+        with self._uow() as uow:
+            asset, record = self._require(uow, principal, Action.RUN, instrument_id)
+            self._guard.changed(uow, principal, "instrument.ping", asset, {})
+        if record["kind"] == "simulator":
+            return _simulator(record["config"]).ping()
+        return InstrumentInfo(
+            name=asset.name,
+            kind="dataset",
+            version=record["version"],
+            description=f"replays {record['config']['dataset']}",
+        )
+
+    def _require(
+        self, uow: UnitOfWork, principal: Principal, action: Action, instrument_id: str
+    ) -> tuple[GovernedAsset, InstrumentRecord]:
+        asset = self._assets.require(uow, principal, action, instrument_id)
+        record = CampaignStore(uow.connection).instrument(instrument_id)
+        if asset.kind != "instrument" or record is None:
+            raise NotFound(f"no instrument {instrument_id!r}")
+        return asset, record
+
+    def outcomes(
+        self, uow: UnitOfWork, principal: Principal, instrument_id: str
+    ) -> tuple[InstrumentRecord, tuple[str, ...]]:
+        """The instrument's record and the outcomes it measures (action `run`)."""
+        _, record = self._require(uow, principal, Action.RUN, instrument_id)
+        if record["kind"] == "simulator":
+            return record, _simulator(record["config"]).info().outcomes
+        return record, tuple(record["config"]["outcomes"])
+
+    def build(self, principal: Principal, instrument_id: str, space: DesignSpace) -> Instrument:
+        """The instrument object a worker runs, for a campaign on `space` (action `run`)."""
+        with self._uow() as uow:
+            _, record = self._require(uow, principal, Action.RUN, instrument_id)
+        if record["kind"] == "simulator":
+            return _simulator(record["config"])
+        rows = self.dataset_rows(principal, record)
+        return PoolInstrument(
+            space,
+            rows,
+            name=instrument_id,
+            source=f"dataset:{record['config']['dataset']}",
+            replicate_noise=bool(record["config"].get("replicate_noise", False)),
+            seed=int(record["config"].get("seed", 0)),
+        )
+
+    def dataset_rows(self, principal: Principal, record: InstrumentRecord) -> builtins.list[dict[str, str]]:
+        """The rows behind a dataset instrument (action `download` on the dataset)."""
+        if self._datasets is None:
+            raise InvalidInput("this platform has no dataset reader; dataset instruments are unavailable")
+        config = record["config"]
+        return self._datasets.rows(principal, config["dataset"], config.get("version"), config["file"])
+
+
+def _check_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    kind = config.get("type")
+    if kind == "simulator":
+        name = config.get("simulator")
+        if name not in SIMULATORS:
+            raise InvalidInput(f"unknown simulator {name!r}; choose one of {', '.join(SIMULATORS)}")
+        noise, delay = float(config.get("noise", 0.0)), float(config.get("delay", 0.0))
+        if noise < 0 or delay < 0:
+            raise InvalidInput("noise (a standard deviation) and delay (seconds) cannot be negative")
+        return {
+            "type": "simulator",
+            "simulator": name,
+            "noise": noise,
+            "delay": delay,
+            "seed": int(config.get("seed", 0)),
+        }
+    if kind == "dataset":
+        missing = [k for k in ("dataset", "file", "outcomes") if not config.get(k)]
+        if missing:
+            raise InvalidInput(f"a dataset instrument needs {', '.join(missing)}")
+        return {
+            "type": "dataset",
+            "dataset": str(config["dataset"]),
+            "version": config.get("version"),
+            "file": str(config["file"]),
+            "outcomes": [str(o) for o in config["outcomes"]],
+            "replicate_noise": bool(config.get("replicate_noise", False)),
+            "seed": int(config.get("seed", 0)),
+        }
+    raise InvalidInput(f"unknown instrument type {kind!r}; choose simulator or dataset")
+
+
+def _simulator(config: Mapping[str, Any]) -> Branin | Hartmann6 | SnarReactor:
+    return SIMULATORS[config["simulator"]](
+        noise=float(config.get("noise", 0.0)), seed=int(config.get("seed", 0)), delay=float(config.get("delay", 0.0))
+    )
+
+
+@dataclass(frozen=True)
+class CampaignStatusReport:
+    """Where a campaign stands.
+
+    Attributes:
+        campaign: its record.
+        asset: its governed asset.
+        counts: trials per status.
+        best: the best value of the first objective so far.
+        best_point: where it was measured.
+    """
+
+    campaign: Campaign
+    asset: GovernedAsset
+    counts: dict[TrialStatus, int]
+    best: float | None
+    best_point: dict[str, Any] | None
+
+
+Progress = Callable[[Campaign, list[Trial]], None]
+
+
+class CampaignService:
+    """Creates and runs campaigns.
+
+    Args:
+        uow: makes units of work.
+        guard: authorises and audits.
+        assets: the governed-asset registry.
+        compute: runs trials as governed jobs.
+        instruments: builds instruments.
+    """
+
+    def __init__(
+        self,
+        uow: Callable[[], UnitOfWork],
+        guard: Guard,
+        assets: AssetService,
+        compute: ComputeService,
+        instruments: InstrumentService,
+    ) -> None:
+        self._uow = uow
+        self._guard = guard
+        self._assets = assets
+        self._compute = compute
+        self._instruments = instruments
+
+    # --- create and inspect ---
+
+    def create(self, principal: Principal, spec: CampaignSpec, *, markings: Markings | None = None) -> Campaign:
+        """Register a campaign after checking that it can run.
+
+        The instrument must measure what the space needs, the planner must accept its settings, and the caller
+        must be allowed to run the instrument and use what the spec names.
+
+        A campaign on a dataset instrument whose space has no pool gets the dataset's distinct points as its
+        pool.
+
+        Raises:
+            InvalidInput: the spec cannot run as written; the message says what to change.
+            NotFound / AccessDenied: the instrument or a use is hidden or denied.
+        """
+        with self._uow() as uow:
+            record, outcomes = self._instruments.outcomes(uow, principal, spec.instrument)
+            missing = [o for o in spec.space.outcome_names if o not in outcomes]
+            if missing:
+                raise InvalidInput(
+                    f"instrument {spec.instrument} does not measure {', '.join(missing)}; "
+                    f"it measures {', '.join(outcomes)}"
+                )
+            for asset_id, action in spec.uses.items():
+                self._assets.require(
+                    uow, principal, parse_enum(Action, action, "action"), asset_id, {"campaign": spec.name}
+                )
+        if record["kind"] == "dataset" and spec.space.pool is None:
+            spec = spec.model_copy(update={"space": self._pool_from_dataset(principal, spec.space, record)})
+        make_planner(spec.planner, spec.space, spec.seed, **spec.planner_settings)  # refuses bad settings now
+        with self._uow() as uow:
+            asset = self._assets.register_in(
+                uow, principal, kind="campaign", name=spec.name, project=spec.project, markings=markings
+            )
+            now = self._guard.clock.now()
+            campaign = Campaign(id=asset.id, spec=spec, created_by=principal.user.id, created_at=now, updated_at=now)
+            CampaignStore(uow.connection).add(campaign)
+            self._guard.changed(
+                uow, principal, "campaign.create", asset, {"instrument": spec.instrument, "planner": spec.planner}
+            )
+        return campaign
+
+    def _pool_from_dataset(self, principal: Principal, space: DesignSpace, record: InstrumentRecord) -> DesignSpace:
+        rows: list[dict[str, str]] = self._instruments.dataset_rows(principal, record)
+        seen: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for i, row in enumerate(rows):
+            unknown = [p for p in space.parameter_names if p not in row]
+            if unknown:
+                raise InvalidInput(f"the dataset has no column {', '.join(unknown)} (row {i + 1})")
+            point = space.validate_point({p: row[p] for p in space.parameter_names})
+            seen.setdefault(space.key(point), point)
+        source = f"dataset:{record['config']['dataset']}"
+        return space.model_copy(update={"pool": Pool(rows=tuple(seen.values()), source=source)})
+
+    def status(self, principal: Principal, campaign_id: str) -> CampaignStatusReport:
+        """A campaign's state, counts and best so far (action `read_metadata`)."""
+        with self._uow() as uow:
+            asset, campaign = self._require(uow, principal, Action.READ_METADATA, campaign_id)
+            store = CampaignStore(uow.connection)
+            trials = store.trials(campaign_id)
+            return _report(asset, campaign, trials, store.counts(campaign_id))
+
+    def trials(self, principal: Principal, campaign_id: str) -> list[Trial]:
+        """Every trial, in order (action `read_metadata`)."""
+        with self._uow() as uow:
+            self._require(uow, principal, Action.READ_METADATA, campaign_id)
+            return CampaignStore(uow.connection).trials(campaign_id)
+
+    def list(self, principal: Principal) -> list[CampaignStatusReport]:
+        """The campaigns the caller may discover."""
+        with self._uow() as uow:
+            store = CampaignStore(uow.connection)
+            out = []
+            for asset in self._assets.visible(uow, principal, "campaign"):
+                campaign = store.get(asset.id)
+                if campaign is not None:
+                    out.append(_report(asset, campaign, store.trials(asset.id), store.counts(asset.id)))
+            return out
+
+    def stop(self, principal: Principal, campaign_id: str, reason: str = "") -> Campaign:
+        """Ask a campaign to stop; a running loop finishes its in-flight trials and stops (action `run`)."""
+        with self._uow() as uow:
+            asset, campaign = self._require(uow, principal, Action.RUN, campaign_id)
+            if campaign.status is CampaignStatus.FINISHED:
+                raise Conflict(f"campaign {campaign_id} has already finished ({campaign.stop_reason})")
+            campaign.status = CampaignStatus.STOPPED
+            campaign.stop_reason = reason or f"stopped by {principal.user.id}"
+            campaign.updated_at = self._guard.clock.now()
+            CampaignStore(uow.connection).save(campaign)
+            self._guard.changed(uow, principal, "campaign.stop", asset, {"reason": campaign.stop_reason})
+            return campaign
+
+    def _require(
+        self, uow: UnitOfWork, principal: Principal, action: Action, campaign_id: str
+    ) -> tuple[GovernedAsset, Campaign]:
+        asset = self._assets.require(uow, principal, action, campaign_id)
+        campaign = CampaignStore(uow.connection).get(campaign_id)
+        if asset.kind != "campaign" or campaign is None:
+            raise NotFound(f"no campaign {campaign_id!r}")
+        return asset, campaign
+
+    # --- run ---
+
+    def run(
+        self,
+        principal: Principal,
+        campaign_id: str,
+        *,
+        progress: Progress | None = None,
+        max_new_trials: int | None = None,
+    ) -> Campaign:
+        """Run (or resume) a campaign until a stopping rule fires or someone stops it.
+
+        With `max_new_trials` it returns once that many new trials were chosen and recorded, leaving the
+        campaign RUNNING as a crash would: `resume` continues it.
+
+        Raises:
+            Conflict: the campaign has finished.
+        """
+        with self._uow() as uow:
+            asset, campaign = self._require(uow, principal, Action.RUN, campaign_id)
+            if campaign.status is CampaignStatus.FINISHED:
+                raise Conflict(f"campaign {campaign_id} has finished ({campaign.stop_reason}); create a new one")
+            store = CampaignStore(uow.connection)
+            trials = store.trials(campaign_id)
+            campaign.status = CampaignStatus.RUNNING
+            campaign.stop_reason = ""
+            campaign.updated_at = self._guard.clock.now()
+            store.save(campaign)
+            self._guard.changed(uow, principal, "campaign.run", asset, {"trials": len(trials)})
+        spec = campaign.spec
+        instrument = self._instruments.build(principal, spec.instrument, spec.space)
+        planner = (
+            restore(spec.space, campaign.planner_state)
+            if campaign.planner_state
+            else make_planner(spec.planner, spec.space, spec.seed, **spec.planner_settings)
+        )
+        loop = _Loop(self, principal, campaign, trials, planner, instrument, progress)
+        return loop.run(max_new_trials)
+
+
+class _Loop:
+    """One run of the closed loop (see `CampaignService.run`)."""
+
+    def __init__(
+        self,
+        service: CampaignService,
+        principal: Principal,
+        campaign: Campaign,
+        trials: list[Trial],
+        planner: Planner,
+        instrument: Instrument,
+        progress: Progress | None,
+    ) -> None:
+        self.s = service
+        self.principal = principal
+        self.campaign = campaign
+        self.spec = campaign.spec
+        self.trials = trials
+        self.planner = planner
+        self.instrument = instrument
+        self.progress = progress
+        self.in_flight: dict[Future[Measurement], tuple[Trial, float]] = {}
+        self.instrument_label = f"{self.spec.instrument}@{instrument.info().version}"
+        self.planner_label = f"{planner.name}@{planner.version}"
+        self.uses = {
+            self.spec.instrument: Action.RUN,
+            **{k: parse_enum(Action, v, "action") for k, v in self.spec.uses.items()},
+        }
+
+    def run(self, max_new_trials: int | None) -> Campaign:
+        for trial in [t for t in self.trials if t.status is TrialStatus.RUNNING]:
+            trial.attempt += 1  # in flight when the last run ended: re-issue the same point
+            self._submit(trial)
+        new = 0
+        while not self._stop_requested():
+            reason = stop_reason(self.spec, self.trials)
+            if reason is None and not self.in_flight and self.spec.space.is_pool and not self.planner.untried():
+                reason = "every pool point has been tried"
+            if reason is not None and not self.in_flight:
+                self._finish(CampaignStatus.FINISHED, reason)
+                break
+            capped = max_new_trials is not None and new >= max_new_trials
+            if reason is None and not capped:
+                new += self._suggest(None if max_new_trials is None else max_new_trials - new)
+            if self.in_flight:
+                self._collect()
+            elif capped:
+                break
+        while self.in_flight:  # stopped: let running trials finish and record them
+            self._collect()
+        return self.campaign
+
+    def _budget_left(self) -> int:
+        return self.spec.stopping.max_trials - len(self.trials)
+
+    def _stop_requested(self) -> bool:
+        with self.s._uow() as uow:
+            stored = CampaignStore(uow.connection).get(self.campaign.id)
+        if stored is not None and stored.status is CampaignStatus.STOPPED:
+            self.campaign.status, self.campaign.stop_reason = stored.status, stored.stop_reason
+            return True
+        return False
+
+    def _suggest(self, cap: int | None) -> int:
+        free = self.spec.workers - len(self.in_flight)
+        if self.spec.mode == "batch" and self.in_flight:
+            return 0
+        n = min(free, self._budget_left(), cap if cap is not None else free)
+        pending = [t.point for t, _ in self.in_flight.values()]
+        if self.spec.space.is_pool:
+            n = min(n, len(self.planner.untried(pending)))
+        if n <= 0:
+            return 0
+        points = self.planner.suggest(n, pending=pending)
+        now = self.s._guard.clock.now()
+        batch = self.planner.calls
+        created = [
+            Trial(
+                campaign_id=self.campaign.id,
+                number=len(self.trials) + i + 1,
+                batch=batch,
+                point=point,
+                planner=self.planner_label,
+                seed=self.spec.seed,
+                instrument=self.instrument_label,
+                created_at=now,
+            )
+            for i, point in enumerate(points)
+        ]
+        with self.s._uow() as uow:  # the trials and the planner that chose them, in one transaction
+            store = CampaignStore(uow.connection)
+            for trial in created:
+                store.add_trial(trial)
+            self._save_state(store)
+        self.trials.extend(created)
+        for trial in created:
+            self._submit(trial)
+        return len(created)
+
+    def _submit(self, trial: Trial) -> None:
+        job = self.s._compute.submit(
+            self.principal,
+            self.campaign.id,
+            run_trial,
+            self.instrument,
+            trial.point,
+            self.spec.trial_timeout,
+            uses=self.uses,
+            label=f"{self.campaign.id} trial {trial.number}",
+        )
+        trial.activity = job.activity
+        with self.s._uow() as uow:
+            CampaignStore(uow.connection).save_trial(trial)
+        self.in_flight[job.future] = (trial, time.monotonic())
+
+    def _collect(self) -> None:
+        deadline = self._next_deadline()
+        if self.spec.mode == "batch":
+            done, _ = wait(list(self.in_flight), timeout=deadline)
+            if len(done) < len(self.in_flight) and not self._expired():
+                return
+        else:
+            poll = _POLL_SECONDS if deadline is None else min(_POLL_SECONDS, deadline)
+            done, _ = wait(list(self.in_flight), timeout=poll, return_when=FIRST_COMPLETED)
+        finished = sorted(done, key=lambda f: self.in_flight[f][0].number)
+        for future in finished:
+            trial, _ = self.in_flight.pop(future)
+            try:
+                measurement = future.result()
+            except Exception as error:  # the worker itself died or could not unpickle the job
+                measurement = Measurement(status=RunStatus.FAILED, message=f"{type(error).__name__}: {error}")
+            self._record(trial, measurement)
+        for future, (trial, _) in list(self.in_flight.items()):
+            if self._late(future):
+                self.in_flight.pop(future)
+                message = f"no answer within {self.spec.trial_timeout:g} s"
+                self._record(trial, Measurement(status=RunStatus.TIMED_OUT, message=message))
+
+    def _next_deadline(self) -> float | None:
+        if self.spec.trial_timeout is None:
+            return None
+        now = time.monotonic()
+        return max(0.0, min(start + self.spec.trial_timeout - now for _, start in self.in_flight.values()))
+
+    def _late(self, future: Future[Measurement]) -> bool:
+        _, start = self.in_flight[future]
+        return self.spec.trial_timeout is not None and time.monotonic() - start > self.spec.trial_timeout
+
+    def _expired(self) -> bool:
+        return any(self._late(f) for f in self.in_flight)
+
+    def _record(self, trial: Trial, measurement: Measurement) -> None:
+        status = {
+            RunStatus.SUCCEEDED: TrialStatus.COMPLETED,
+            RunStatus.FAILED: TrialStatus.FAILED,
+            RunStatus.TIMED_OUT: TrialStatus.TIMED_OUT,
+        }[measurement.status]
+        values = dict(measurement.values)
+        if status is TrialStatus.COMPLETED and any(o not in values for o in self.spec.space.outcome_names):
+            status = TrialStatus.FAILED
+            measurement.message = "instrument returned garbage: outcomes missing"
+        trial.status = status
+        trial.values = values if status is TrialStatus.COMPLETED else {}
+        trial.message = measurement.message
+        trial.seconds = measurement.seconds or None
+        trial.finished_at = self.s._guard.clock.now()
+        self.planner.observe(
+            [Observation(point=trial.point, values=trial.values or None, failed=status is not TrialStatus.COMPLETED)]
+        )
+        with self.s._uow() as uow:  # the result and the planner that learned it, in one transaction
+            store = CampaignStore(uow.connection)
+            store.save_trial(trial)
+            self._save_state(store)
+        if self.progress:
+            self.progress(self.campaign, self.trials)
+
+    def _save_state(self, store: CampaignStore) -> None:
+        self.campaign.planner_state = self.planner.state()
+        self.campaign.updated_at = self.s._guard.clock.now()
+        stored = store.get(self.campaign.id)
+        if stored is not None and stored.status is CampaignStatus.STOPPED:
+            self.campaign.status, self.campaign.stop_reason = stored.status, stored.stop_reason
+        store.save(self.campaign)
+
+    def _finish(self, status: CampaignStatus, reason: str) -> None:
+        self.campaign.status = status
+        self.campaign.stop_reason = reason
+        with self.s._uow() as uow:
+            asset = self.s._assets.require(uow, self.principal, Action.RUN, self.campaign.id)
+            self._save_state(CampaignStore(uow.connection))
+            self.s._guard.changed(uow, self.principal, "campaign.finish", asset, {"reason": reason})
+
+
+def _report(
+    asset: GovernedAsset, campaign: Campaign, trials: list[Trial], counts: dict[TrialStatus, int]
+) -> CampaignStatusReport:
+    objective = campaign.spec.space.objectives[0]
+    maximise = objective.direction.value == "maximize"
+    best = best_value(trials, objective.name, maximise)
+    point = next(
+        (t.point for t in trials if t.status is TrialStatus.COMPLETED and t.values.get(objective.name) == best), None
+    )
+    return CampaignStatusReport(campaign, asset, counts, best, point)

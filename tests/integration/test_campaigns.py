@@ -1,0 +1,117 @@
+import pytest
+
+from genesis_platform.discovery import CampaignSpec, CampaignStatus, TrialStatus, load_space
+from genesis_platform.discovery.instruments import Hartmann6
+from genesis_platform.kernel import AccessDenied, InvalidInput, NotFound
+from genesis_platform.kernel.assets.markings import parse_markings
+from genesis_platform.kernel.audit.log import AuditQuery
+
+FAST = {"restarts": 2, "raw_samples": 64, "mc_samples": 32}
+
+
+def _spec(instrument: str, **extra) -> CampaignSpec:
+    fields = {
+        "name": "hartmann",
+        "space": Hartmann6().space(),
+        "instrument": instrument,
+        "planner_settings": FAST,
+        "stopping": {"max_trials": 8},
+        "seed": 3,
+    }
+    fields.update(extra)
+    return CampaignSpec.model_validate(fields)
+
+
+@pytest.fixture
+def hartmann(platform, cast):
+    asset, _ = platform.instruments.register(
+        cast["rivera"], "hartmann6", {"type": "simulator", "simulator": "hartmann6"}, project="p1"
+    )
+    return asset.id
+
+
+def test_a_campaign_runs_to_its_budget_and_records_every_trial(platform, cast, hartmann):
+    rivera = cast["rivera"]
+    campaign = platform.campaigns.create(rivera, _spec(hartmann, workers=2))
+    done = platform.campaigns.run(rivera, campaign.id)
+    assert done.status is CampaignStatus.FINISHED and "budget of 8" in done.stop_reason
+    trials = platform.campaigns.trials(rivera, campaign.id)
+    assert [t.number for t in trials] == list(range(1, 9))
+    assert all(t.status is TrialStatus.COMPLETED and "f" in t.values for t in trials)
+    assert {t.planner for t in trials} == {"botorch@1"} and {t.instrument for t in trials} == {f"{hartmann}@1"}
+    truth = Hartmann6()
+    assert all(t.values["f"] == pytest.approx(truth.execute(t.point).values["f"]) for t in trials)
+    report = platform.campaigns.status(rivera, campaign.id)
+    assert report.best == min(t.values["f"] for t in trials)
+    # every trial is a governed compute job: decided, audited and in provenance
+    submits = platform.audit.records(
+        cast.admin, AuditQuery(action="compute.submit", resource=f'Asset::"{campaign.id}"')
+    )
+    assert len(submits) == 8
+    assert all(t.activity for t in trials)
+
+
+def test_a_stopped_campaign_resumes_and_ends_with_the_same_trials_as_an_uninterrupted_one(platform, cast, hartmann):
+    rivera = cast["rivera"]
+    spec = _spec(hartmann, mode="batch", workers=2)
+    whole = platform.campaigns.create(rivera, spec)
+    platform.campaigns.run(rivera, whole.id)
+    parts = platform.campaigns.create(rivera, spec)
+    left = platform.campaigns.run(rivera, parts.id, max_new_trials=4)
+    assert left.status is CampaignStatus.RUNNING  # as a crashed campaign would be
+    platform.campaigns.run(rivera, parts.id)
+    a = platform.campaigns.trials(rivera, whole.id)
+    b = platform.campaigns.trials(rivera, parts.id)
+    assert [t.point for t in a] == [t.point for t in b]
+
+
+def test_the_target_rule_stops_a_campaign_early(platform, cast, hartmann):
+    rivera = cast["rivera"]
+    campaign = platform.campaigns.create(rivera, _spec(hartmann, stopping={"max_trials": 20, "target": 0.0}))
+    done = platform.campaigns.run(rivera, campaign.id)
+    assert done.status is CampaignStatus.FINISHED and "target f <= 0" in done.stop_reason
+    assert len(platform.campaigns.trials(rivera, campaign.id)) < 20
+
+
+def test_a_campaign_needs_an_instrument_that_measures_its_objectives(platform, cast, hartmann):
+    space = load_space(
+        {"parameters": [{"kind": "continuous", "name": "x1", "low": 0, "high": 1}], "objectives": [{"name": "yield"}]}
+    )
+    with pytest.raises(InvalidInput, match="does not measure yield"):
+        platform.campaigns.create(cast["rivera"], _spec(hartmann, space=space))
+    with pytest.raises(InvalidInput, match="unknown planner"):
+        platform.campaigns.create(cast["rivera"], _spec(hartmann, planner="magic"))
+
+
+def test_a_user_who_may_not_run_the_instrument_cannot_create_or_run_campaigns_on_it(platform, cast, hartmann):
+    secret, _ = platform.instruments.register(
+        cast["rivera"],
+        "noforn sim",
+        {"type": "simulator", "simulator": "hartmann6"},
+        markings=parse_markings("CUI//NOFORN"),
+    )
+    with pytest.raises((NotFound, AccessDenied)):
+        platform.campaigns.create(cast["brit"], _spec(secret.id))
+    campaign = platform.campaigns.create(cast["rivera"], _spec(hartmann))
+    with pytest.raises((NotFound, AccessDenied)):
+        platform.campaigns.run(cast["brit"], campaign.id)
+    assert platform.campaigns.trials(cast["rivera"], campaign.id) == []
+
+
+def test_unknown_simulators_and_bad_configs_are_refused(platform, cast):
+    with pytest.raises(InvalidInput, match="unknown simulator"):
+        platform.instruments.register(cast["rivera"], "x", {"type": "simulator", "simulator": "nope"})
+    with pytest.raises(InvalidInput, match="needs dataset, file"):
+        platform.instruments.register(cast["rivera"], "x", {"type": "dataset"})
+    assert platform.instruments.list(cast["rivera"]) == []
+
+
+def test_a_finished_campaign_cannot_be_run_again_but_a_stopped_one_can(platform, cast, hartmann):
+    rivera = cast["rivera"]
+    campaign = platform.campaigns.create(rivera, _spec(hartmann, stopping={"max_trials": 3}))
+    platform.campaigns.stop(rivera, campaign.id, "lunch")
+    assert platform.campaigns.run(rivera, campaign.id).status is CampaignStatus.FINISHED
+    from genesis_platform.kernel import Conflict
+
+    with pytest.raises(Conflict, match="has finished"):
+        platform.campaigns.run(rivera, campaign.id)

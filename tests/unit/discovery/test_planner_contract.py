@@ -1,0 +1,174 @@
+"""Every planner through the same checks (the planner port's contract, in the spirit of check_estimator)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from genesis_platform.discovery import Observation, load_space, make_planner, planner_names, restore
+from genesis_platform.kernel.errors import InvalidInput
+
+PLANNERS = ["random", "sobol", "forest", "botorch"]
+FAST = {"botorch": {"restarts": 2, "raw_samples": 32, "mc_samples": 32}}
+
+
+def _pool_space():
+    rows = [{"x": float(x), "y": float(y)} for x in np.linspace(0, 1, 8) for y in np.linspace(0, 1, 6)]
+    return load_space(
+        {
+            "parameters": [
+                {"kind": "continuous", "name": "x", "low": 0, "high": 1},
+                {"kind": "continuous", "name": "y", "low": 0, "high": 1},
+            ],
+            "objectives": [{"name": "f", "direction": "minimize"}],
+            "pool": {"rows": rows},
+        }
+    )
+
+
+def _mixed_space():
+    return load_space(
+        {
+            "parameters": [
+                {"kind": "continuous", "name": "a", "low": 0, "high": 1},
+                {"kind": "continuous", "name": "b", "low": 0, "high": 1},
+                {"kind": "integer", "name": "n", "low": 1, "high": 4},
+                {"kind": "categorical", "name": "c", "options": ["p", "q"]},
+            ],
+            "mixtures": [{"parameters": ["a", "b"]}],
+            "objectives": [{"name": "f"}],
+        }
+    )
+
+
+def _f(point):
+    return (float(point.get("x", point.get("a", 0))) - 0.3) ** 2 + 0.1 * float(point.get("y", point.get("n", 0)))
+
+
+def _observe(planner, points, objective="f"):
+    planner.observe([Observation(point=p, values={objective: _f(p)}) for p in points])
+
+
+def _warm(planner, n=4):
+    rng = np.random.default_rng(7)
+    if planner.space.is_pool:
+        pool = planner.space.pool_points()
+        points = [pool[int(i)] for i in rng.choice(len(pool), n, replace=False)]
+    else:
+        points = [
+            {"a": a, "b": 1 - a, "n": int(rng.integers(1, 5)), "c": str(rng.choice(["p", "q"]))} for a in rng.random(n)
+        ]
+    _observe(planner, points)
+    return points
+
+
+def test_the_registry_knows_every_builtin_planner():
+    assert set(PLANNERS) <= set(planner_names())
+    with pytest.raises(InvalidInput, match="unknown planner 'magic'"):
+        make_planner("magic", _pool_space())
+    with pytest.raises(InvalidInput, match="planner 'botorch'"):
+        make_planner("botorch", _pool_space(), bogus=1)
+
+
+@pytest.mark.parametrize("name", PLANNERS)
+@pytest.mark.parametrize("space_maker", [_pool_space, _mixed_space], ids=["pool", "mixed-mixture"])
+def test_suggestions_are_valid_distinct_and_avoid_pending(name, space_maker):
+    space = space_maker()
+    planner = make_planner(name, space, seed=3, **FAST.get(name, {}))
+    tried = _warm(planner)
+    pending = planner.suggest(2)
+    batch = planner.suggest(3, pending=pending)
+    assert len(batch) == 3
+    keys = [space.key(p) for p in batch]
+    assert len(set(keys)) == 3
+    assert not set(keys) & {space.key(p) for p in pending}
+    for point in batch:
+        space.validate_point(point)  # in bounds, options known, mixture sums to 1
+    if space.is_pool:
+        pool = {space.key(p) for p in space.pool_points()}
+        assert set(keys) <= pool
+        assert not set(keys) & {space.key(p) for p in tried}
+
+
+@pytest.mark.parametrize("name", PLANNERS)
+def test_a_restored_planner_continues_exactly(name):
+    planner = make_planner(name, _pool_space(), seed=11, **FAST.get(name, {}))
+    _warm(planner, 5)
+    _observe(planner, planner.suggest(1))
+    state = json.loads(json.dumps(planner.state()))  # survives JSON, as a campaign stores it
+    twin = restore(_pool_space(), state)
+    assert twin.suggest(2) == planner.suggest(2)
+
+
+@pytest.mark.parametrize("name", PLANNERS)
+def test_failed_pool_points_are_not_suggested_again(name):
+    space = _pool_space()
+    planner = make_planner(name, space, seed=5, **FAST.get(name, {}))
+    _warm(planner)
+    failed = space.pool_points()[:40]
+    planner.observe([Observation(point=p, failed=True) for p in failed])
+    left = {space.key(p) for p in planner.untried()}
+    assert len(left) == len(space.pool_points()) - len(
+        {space.key(p) for p in failed} | {space.key(o.point) for o in planner.observations}
+    )
+    for point in planner.suggest(2):
+        assert space.key(point) in left
+
+
+@pytest.mark.parametrize("name", PLANNERS)
+def test_garbage_results_are_refused_and_lose_nothing(name):
+    planner = make_planner(name, _pool_space(), seed=1, **FAST.get(name, {}))
+    _warm(planner)
+    before = list(planner.observations)
+    point = planner.space.pool_points()[0]
+    for bad in ({"g": 1.0}, {"f": float("nan")}):
+        with pytest.raises(InvalidInput):
+            planner.observe([Observation(point=point, values=bad)])
+    with pytest.raises(InvalidInput, match="unknown parameter"):
+        planner.observe([Observation(point={"x": 0.0, "z": 1.0}, values={"f": 1.0})])
+    assert planner.observations == before
+
+
+@pytest.mark.parametrize("name", PLANNERS)
+def test_an_exhausted_pool_says_so(name):
+    planner = make_planner(name, _pool_space(), seed=1, **FAST.get(name, {}))
+    with pytest.raises(InvalidInput, match="untried point"):
+        planner.suggest(49)
+    with pytest.raises(InvalidInput, match="at least one"):
+        planner.suggest(0)
+
+
+@pytest.mark.slow
+def test_bayesian_optimisation_beats_random_on_a_smooth_pool():
+    space = _pool_space()
+    best = min(_f(p) for p in space.pool_points())
+
+    def picks_to_best(name, seed):
+        planner = make_planner(name, space, seed=seed, **FAST.get(name, {}))
+        for i in range(1, 49):
+            point = planner.suggest(1)[0]
+            _observe(planner, [point])
+            if _f(point) == best:
+                return i
+        return 48
+
+    bo = np.median([picks_to_best("botorch", s) for s in range(4)])
+    rand = np.median([picks_to_best("random", s) for s in range(4)])
+    assert bo < rand
+
+
+def test_botorch_handles_several_objectives_and_outcome_constraints():
+    space = load_space(
+        {
+            "parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}],
+            "objectives": [{"name": "f1"}, {"name": "f2", "direction": "minimize"}],
+            "outcome_constraints": [{"name": "cost", "op": "<=", "bound": 0.8}],
+        }
+    )
+    planner = make_planner("botorch", space, seed=2, **FAST["botorch"])
+    xs = [0.1, 0.4, 0.6, 0.9]
+    planner.observe([Observation(point={"x": x}, values={"f1": x, "f2": (x - 0.5) ** 2, "cost": x}) for x in xs])
+    batch = planner.suggest(2)
+    assert len(batch) == 2 and all(0 <= p["x"] <= 1 for p in batch)
+    with pytest.raises(InvalidInput, match="qucb"):
+        make_planner("botorch", space, acquisition="qucb")
