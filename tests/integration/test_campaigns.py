@@ -115,3 +115,33 @@ def test_a_finished_campaign_cannot_be_run_again_but_a_stopped_one_can(platform,
 
     with pytest.raises(Conflict, match="has finished"):
         platform.campaigns.run(rivera, campaign.id)
+
+
+def test_the_report_plots_best_so_far_against_random_and_summarises(platform, cast, hartmann):
+    rivera = cast["rivera"]
+    campaign = platform.campaigns.create(rivera, _spec(hartmann))
+    platform.campaigns.run(rivera, campaign.id)
+    data, page = platform.campaigns.report(rivera, campaign.id)
+    trials = platform.campaigns.trials(rivera, campaign.id)
+    assert data["trials"] == 8 and data["best"] == min(t.values["f"] for t in trials)
+    assert data["best_so_far"][-1] == data["best"] and len(data["random_expectation"]) == 8
+    assert all(a >= b for a, b in zip(data["best_so_far"][:-1], data["best_so_far"][1:], strict=True))  # minimising
+    assert page.count("data:image/png;base64,") == 2 and "Best so far" in page
+
+
+def test_a_pareto_front_is_reported_for_two_objectives(platform, cast):
+    from genesis_platform.discovery.instruments import SnarReactor
+
+    rivera = cast["rivera"]
+    snar, _ = platform.instruments.register(rivera, "snar", {"type": "simulator", "simulator": "snar"})
+    spec = _spec(
+        snar.id, space=SnarReactor().space(), planner="sobol", planner_settings={}, stopping={"max_trials": 12}
+    )
+    campaign = platform.campaigns.create(rivera, spec)
+    platform.campaigns.run(rivera, campaign.id)
+    data, page = platform.campaigns.report(rivera, campaign.id)
+    front = data["pareto"]
+    assert front and page.count("data:image/png;base64,") == 3
+    for a in front:  # no point on the front is beaten on both objectives by another trial
+        for t in platform.campaigns.trials(rivera, campaign.id):
+            assert not (t.values["sty"] > a["values"]["sty"] and t.values["e_factor"] < a["values"]["e_factor"])

@@ -13,6 +13,7 @@ from genesis_platform.api.routes import (
     access,
     assets,
     audit,
+    campaigns,
     datasets,
     health,
     models,
@@ -45,8 +46,9 @@ def create_app(platform: Platform, *, owns_platform: bool = False) -> FastAPI:
     app = FastAPI(title="Genesis", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.platform = platform
     problems.install(app)
-    for module in (health, organisations, users, assets, access, datasets, models, policy, audit):
+    for module in (health, organisations, users, assets, access, datasets, models, campaigns, policy, audit):
         app.include_router(module.router)
+    app.include_router(campaigns.instruments)
     return app
 
 

@@ -283,3 +283,28 @@ def trials(
         for t in found
     ]
     table(f"Trials of {campaign}", ["#", "status", "point", "measured", "attempt"], rows)
+
+
+@app.command("report")
+def report(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for report.html and summary.json.")] = Path("."),
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Write an HTML report with plots and a JSON summary.
+
+    The plots: best so far against experiments beside random sampling, parameter effects, and the Pareto front
+    when there are several objectives.
+    """
+    with session(home, token) as (platform, me), console.status("drawing the report"):
+        data, page = platform.campaigns.report(me, campaign)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.html").write_text(page, encoding="utf-8")
+    (out / "summary.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    best = data["best"]
+    console.print(
+        f"wrote {out / 'report.html'} and {out / 'summary.json'}: {data['trials']} trials, best {data['objective']} "
+        + ("none yet" if best is None else f"{best:.6g} (trial {data['best_trial']})"),
+        highlight=False,
+    )

@@ -22,8 +22,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from genesis_platform.discovery.instrument import Instrument, InstrumentInfo, Measurement, RunStatus
-from genesis_platform.discovery.instruments import Branin, Hartmann6, PoolInstrument, SnarReactor
+from genesis_platform.discovery.instruments import Branin, Hartmann6, NodeInstrument, PoolInstrument, SnarReactor
 from genesis_platform.discovery.model import (
     Campaign,
     CampaignSpec,
@@ -34,13 +36,15 @@ from genesis_platform.discovery.model import (
     stop_reason,
 )
 from genesis_platform.discovery.planner import Observation, Planner, make_planner, restore
+from genesis_platform.discovery.planners.basic import sample_points
+from genesis_platform.discovery.report import random_expectation, render_html, summary
 from genesis_platform.discovery.space import DesignSpace, Pool
 from genesis_platform.discovery.store import CampaignStore, InstrumentRecord
 from genesis_platform.kernel.assets.markings import Markings
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.compute import ComputeService
-from genesis_platform.kernel.errors import Conflict, InvalidInput, NotFound
+from genesis_platform.kernel.errors import Conflict, GenesisError, InvalidInput, NotFound
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import Principal
 from genesis_platform.kernel.policy.model import Action
@@ -122,8 +126,15 @@ class InstrumentService:
             InvalidInput: the configuration is incomplete or names an unknown simulator.
         """
         clean = _check_config(config)
-        probe = _simulator(clean) if clean["type"] == "simulator" else None
-        version = probe.info().version if probe else "1"
+        version = "1"
+        if clean["type"] == "simulator":
+            version = _simulator(clean).info().version
+        elif clean["type"] == "node":
+            try:  # a node must answer before it is registered; what it measures is kept with it
+                info = NodeInstrument(clean["url"]).ping()
+            except RuntimeError as error:
+                raise InvalidInput(f"{error}; start the node or fix its URL") from None
+            clean["outcomes"], version = list(info.outcomes), info.version
         with self._uow() as uow:
             if clean["type"] == "dataset":
                 self._assets.require(uow, principal, Action.DOWNLOAD, clean["dataset"], {"instrument": name})
@@ -166,6 +177,11 @@ class InstrumentService:
             self._guard.changed(uow, principal, "instrument.ping", asset, {})
         if record["kind"] == "simulator":
             return _simulator(record["config"]).ping()
+        if record["kind"] == "node":
+            try:
+                return NodeInstrument(record["config"]["url"]).ping()
+            except RuntimeError as error:
+                raise Conflict(f"instrument {instrument_id} does not answer: {error}") from None
         return InstrumentInfo(
             name=asset.name,
             kind="dataset",
@@ -197,6 +213,8 @@ class InstrumentService:
             _, record = self._require(uow, principal, Action.RUN, instrument_id)
         if record["kind"] == "simulator":
             return _simulator(record["config"])
+        if record["kind"] == "node":
+            return NodeInstrument(record["config"]["url"], poll=float(record["config"].get("poll", 0.05)))
         rows = self.dataset_rows(principal, record)
         return PoolInstrument(
             space,
@@ -244,7 +262,12 @@ def _check_config(config: Mapping[str, Any]) -> dict[str, Any]:
             "replicate_noise": bool(config.get("replicate_noise", False)),
             "seed": int(config.get("seed", 0)),
         }
-    raise InvalidInput(f"unknown instrument type {kind!r}; choose simulator or dataset")
+    if kind == "node":
+        url = str(config.get("url", ""))
+        if not url.startswith(("http://", "https://")):
+            raise InvalidInput("a node instrument needs its url (http://host:port)")
+        return {"type": "node", "url": url.rstrip("/"), "poll": float(config.get("poll", 0.05))}
+    raise InvalidInput(f"unknown instrument type {kind!r}; choose simulator, dataset or node")
 
 
 def _simulator(config: Mapping[str, Any]) -> Branin | Hartmann6 | SnarReactor:
@@ -379,6 +402,37 @@ class CampaignService:
                     out.append(_report(asset, campaign, store.trials(asset.id), store.counts(asset.id)))
             return out
 
+    def report(self, principal: Principal, campaign_id: str) -> tuple[dict[str, Any], str]:
+        """The campaign's JSON summary and HTML report (action `read_metadata`).
+
+        The random baseline needs the instrument: for a dataset pool it is exact and needs `download` on the
+        dataset; for a simulator it comes from 512 random points. Without those rights it is left out.
+        """
+        with self._uow() as uow:
+            asset, campaign = self._require(uow, principal, Action.READ_METADATA, campaign_id)
+            trials = CampaignStore(uow.connection).trials(campaign_id)
+            self._guard.changed(uow, principal, "campaign.report", asset, {"trials": len(trials)})
+        data = summary(campaign, trials, self._random_curve(principal, campaign, max(len(trials), 1)))
+        return data, render_html(campaign, trials, data)
+
+    def _random_curve(self, principal: Principal, campaign: Campaign, picks: int) -> builtins.list[float] | None:
+        space = campaign.spec.space
+        objective = space.objectives[0]
+        maximise = objective.direction.value == "maximize"
+        try:
+            instrument = self._instruments.build(principal, campaign.spec.instrument, space)
+        except GenesisError:
+            return None
+        if space.is_pool:
+            points = space.pool_points()
+        elif isinstance(instrument, Branin | Hartmann6 | SnarReactor) and not instrument.delay:
+            points = sample_points(space, 512, np.random.default_rng(0))
+        else:
+            return None
+        measured = [instrument.execute(p) for p in points]
+        values = [m.values[objective.name] for m in measured if m.status is RunStatus.SUCCEEDED]
+        return random_expectation(values, picks, maximise) if values else None
+
     def stop(self, principal: Principal, campaign_id: str, reason: str = "") -> Campaign:
         """Ask a campaign to stop; a running loop finishes its in-flight trials and stops (action `run`)."""
         with self._uow() as uow:
@@ -402,6 +456,19 @@ class CampaignService:
         return asset, campaign
 
     # --- run ---
+
+    def check_runnable(self, principal: Principal, campaign_id: str) -> None:
+        """Decide, without running, whether the caller may run the campaign now.
+
+        Raises:
+            NotFound / AccessDenied: the campaign or its instrument is hidden or denied.
+            Conflict: the campaign has finished.
+        """
+        with self._uow() as uow:
+            _, campaign = self._require(uow, principal, Action.RUN, campaign_id)
+            self._instruments.outcomes(uow, principal, campaign.spec.instrument)
+        if campaign.status is CampaignStatus.FINISHED:
+            raise Conflict(f"campaign {campaign_id} has finished ({campaign.stop_reason}); create a new one")
 
     def run(
         self,

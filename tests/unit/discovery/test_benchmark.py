@@ -110,3 +110,15 @@ def test_latency_is_timed_with_the_given_clock():
     ticks = iter([1.0, 3.5])
     seconds = suggestion_latency(PlannerMethod("random"), builtin_pool("autoam"), 10, 4, clock=lambda: next(ticks))
     assert seconds == 2.5
+
+
+def test_the_random_expectation_of_the_best_is_exact():
+    from itertools import combinations
+
+    from genesis_platform.discovery.report import random_expectation
+
+    values = [3.0, 1.0, 4.0, 1.5, 9.0]
+    exact = [np.mean([max(c) for c in combinations(values, i)]) for i in range(1, 6)]
+    assert random_expectation(values, 5, maximise=True) == pytest.approx(exact)
+    lowest = [np.mean([min(c) for c in combinations(values, i)]) for i in range(1, 6)]
+    assert random_expectation(values, 5, maximise=False) == pytest.approx(lowest)

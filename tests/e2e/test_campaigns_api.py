@@ -1,0 +1,68 @@
+"""`/instruments` and `/campaigns` end to end: register, create, run, status, trials, stop; bad input is 4xx."""
+
+from __future__ import annotations
+
+import json
+
+from genesis_platform.discovery.instruments import Branin
+from tests.e2e.conftest import auth
+
+
+def _space():
+    return json.loads(Branin().space().model_dump_json())
+
+
+def test_api_registers_an_instrument_creates_and_runs_a_campaign(platform, cast, api):
+    a = auth(cast.tokens["rivera"])
+    made = api.post(
+        "/instruments", json={"name": "branin", "config": {"type": "simulator", "simulator": "branin"}}, headers=a
+    )
+    assert made.status_code == 201, made.text
+    instrument = made.json()["asset"]["id"]
+    assert [i["asset"]["id"] for i in api.get("/instruments", headers=a).json()] == [instrument]
+    assert api.post(f"/instruments/{instrument}/ping", headers=a).json()["actions"][0]["outcomes"] == ["f"]
+    spec = {
+        "name": "branin",
+        "instrument": instrument,
+        "space": _space(),
+        "planner": "sobol",
+        "stopping": {"max_trials": 5},
+    }
+    created = api.post("/campaigns", json={"spec": spec}, headers=a)
+    assert created.status_code == 201, created.text
+    cid = created.json()["asset"]["id"]
+    assert created.json()["status"] == "created"
+    ran = api.post(f"/campaigns/{cid}/run", json={}, headers=a)
+    assert ran.status_code == 202, ran.text
+    now = api.get(f"/campaigns/{cid}", headers=a).json()  # the test client runs background work before returning
+    assert now["status"] == "finished" and now["counts"] == {"completed": 5}
+    trials = api.get(f"/campaigns/{cid}/trials", headers=a).json()
+    assert [t["number"] for t in trials] == [1, 2, 3, 4, 5] and now["best"] == min(t["values"]["f"] for t in trials)
+    assert [c["asset"]["id"] for c in api.get("/campaigns", headers=a).json()] == [cid]
+    again = api.post(f"/campaigns/{cid}/run", json={}, headers=a)
+    assert again.status_code == 409 and again.headers["content-type"].startswith("application/problem+json")
+
+
+def test_api_bad_campaign_input_is_a_problem_and_creates_nothing(platform, cast, api):
+    a = auth(cast.tokens["rivera"])
+    made = api.post(
+        "/instruments", json={"name": "b", "config": {"type": "simulator", "simulator": "branin"}}, headers=a
+    )
+    instrument = made.json()["asset"]["id"]
+    bad_space = {"parameters": [{"kind": "continuous", "name": "x1", "low": 3, "high": 3}]}
+    for spec, code in [
+        ({"name": "x", "instrument": instrument, "space": bad_space}, 422),
+        ({"name": "x", "instrument": instrument, "space": _space(), "planner": "oracle"}, 422),
+        ({"name": "x", "instrument": "ins-nope", "space": _space()}, 404),
+    ]:
+        answer = api.post("/campaigns", json={"spec": spec}, headers=a)
+        assert answer.status_code == code, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    bad = api.post(
+        "/instruments", json={"name": "b", "config": {"type": "simulator", "simulator": "oracle"}}, headers=a
+    )
+    assert bad.status_code == 422
+    assert api.get("/campaigns", headers=a).json() == []
+    # another organisation's researcher cannot see or run the campaign's instrument
+    spec = {"name": "x", "instrument": instrument, "space": _space()}
+    assert api.post("/campaigns", json={"spec": spec}, headers=auth(cast.tokens["brit"])).status_code in (403, 404)
