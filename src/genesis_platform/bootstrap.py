@@ -12,6 +12,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -131,9 +132,12 @@ class Platform:
             self.uow, self.guard, self.assets, self.recorder, blobs, {ChgnetRuntime.framework: ChgnetRuntime()}
         )
         self.instruments = InstrumentService(
-            self.uow, self.guard, self.assets, self.recorder, DatasetRows(self._dataset_bytes)
+            self.uow, self.guard, self.assets, self.recorder, DatasetRows(self._dataset_bytes), self._predict
         )
         self.campaigns = CampaignService(self.uow, self.guard, self.assets, self.compute, self.instruments)
+
+    def _predict(self, principal: Principal, model: str, data: bytes, filename: str) -> dict[str, Any]:
+        return dict(self.models.predict(principal, model, data, filename).outputs)
 
     def _dataset_bytes(self, principal: Principal, dataset_id: str, number: int | None, path: str) -> bytes:
         _, chunks = self.datasets.open_file(principal, dataset_id, number, path)

@@ -19,7 +19,9 @@ from genesis_platform.kernel.validation import build
 __all__ = ["app", "instruments"]
 
 app = typer.Typer(help="Discovery campaigns: an AI planner proposes points, an instrument measures them, in a loop.")
-instruments = typer.Typer(help="Instruments campaigns run: simulators and datasets replayed as pools.")
+instruments = typer.Typer(
+    help="Instruments campaigns run: simulators, datasets replayed as pools, foundation models, robotic-lab nodes."
+)
 
 
 def _read(path: Path, what: str) -> dict[str, Any]:
@@ -47,6 +49,16 @@ def instrument_register(
     outcome: Annotated[
         list[str] | None, typer.Option("--outcome", help="A measured column of that CSV (repeatable).")
     ] = None,
+    model: Annotated[
+        str | None, typer.Option("--model", help="Measure generated structures with this registered model.")
+    ] = None,
+    prototype: Annotated[
+        str, typer.Option("--prototype", help="The model's prototype crystal (a shipped CIF or a path).")
+    ] = "NaCl_rocksalt.cif",
+    substitute: Annotated[
+        str | None, typer.Option("--substitute", help="The prototype's species that `element` replaces.")
+    ] = None,
+    node: Annotated[str | None, typer.Option("--node", help="A robotic-lab node's URL (http://host:port).")] = None,
     project: Annotated[str | None, typer.Option("--project", help="Project whose members may run it.")] = None,
     marking: Annotated[str | None, typer.Option("--marking", help="Banner: UNCLASSIFIED, CUI//NOFORN, ...")] = None,
     home: HomeOption = None,
@@ -57,14 +69,21 @@ def instrument_register(
     Examples:
       genesis instrument register h6 --simulator hartmann6 --noise 0.05
       genesis instrument register barrel --dataset dat-1a2b --file Crossed_barrel_dataset.csv --outcome toughness
+      genesis instrument register salts --model mdl-1a2b --prototype NaCl_rocksalt.cif --substitute Na
+      genesis instrument register robot --node http://10.0.0.7:8080
     """
-    if (simulator is None) == (dataset is None):
-        raise InvalidInput("give --simulator NAME or --dataset ID (one of the two)")
-    config: dict[str, Any] = (
-        {"type": "simulator", "simulator": simulator, "noise": noise, "delay": delay}
-        if simulator
-        else {"type": "dataset", "dataset": dataset, "file": file, "outcomes": outcome or []}
-    )
+    chosen = [x for x in (simulator, dataset, model, node) if x is not None]
+    if len(chosen) != 1:
+        raise InvalidInput("give one of --simulator NAME, --dataset ID, --model ID or --node URL")
+    config: dict[str, Any]
+    if simulator:
+        config = {"type": "simulator", "simulator": simulator, "noise": noise, "delay": delay}
+    elif dataset:
+        config = {"type": "dataset", "dataset": dataset, "file": file, "outcomes": outcome or []}
+    elif model:
+        config = {"type": "model", "model": model, "prototype": prototype, "substitute": substitute}
+    else:
+        config = {"type": "node", "url": node}
     markings = parse_markings(marking) if marking else None
     with session(home, token) as (platform, me):
         asset, record = platform.instruments.register(me, name, config, project=project, markings=markings)

@@ -26,6 +26,7 @@ import numpy as np
 
 from genesis_platform.discovery.instrument import Instrument, InstrumentInfo, Measurement, RunStatus
 from genesis_platform.discovery.instruments import Branin, Hartmann6, NodeInstrument, PoolInstrument, SnarReactor
+from genesis_platform.discovery.instruments.model import ModelInstrument
 from genesis_platform.discovery.model import (
     Campaign,
     CampaignSpec,
@@ -43,7 +44,7 @@ from genesis_platform.discovery.store import CampaignStore, InstrumentRecord
 from genesis_platform.kernel.assets.markings import Markings
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.assets.service import AssetService
-from genesis_platform.kernel.compute import ComputeService
+from genesis_platform.kernel.compute import ComputeService, Executor, ThreadExecutor
 from genesis_platform.kernel.errors import Conflict, GenesisError, InvalidInput, NotFound
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import Principal
@@ -59,6 +60,7 @@ SIMULATORS: dict[str, type[Branin | Hartmann6 | SnarReactor]] = {
     "hartmann6": Hartmann6,
     "snar": SnarReactor,
 }
+MODEL_OUTCOMES = ("energy_per_atom", "max_force", "pressure")
 _POLL_SECONDS = 1.0  # how often a waiting loop looks for a stop request
 
 
@@ -91,6 +93,8 @@ class InstrumentService:
         assets: the governed-asset registry.
         provenance: records who registered what.
         datasets: reads dataset rows for dataset instruments.
+        predict: runs a registered model on one input file for a caller (`(principal, model, data, filename)
+            -> outputs`), for model instruments; the model service decides and records each inference.
     """
 
     def __init__(
@@ -100,8 +104,10 @@ class InstrumentService:
         assets: AssetService,
         provenance: ProvenanceRecorder,
         datasets: DatasetRows | None = None,
+        predict: Callable[[Principal, str, bytes, str], Mapping[str, Any]] | None = None,
     ) -> None:
         self._uow = uow
+        self._predict = predict
         self._guard = guard
         self._assets = assets
         self._prov = provenance
@@ -138,6 +144,8 @@ class InstrumentService:
         with self._uow() as uow:
             if clean["type"] == "dataset":
                 self._assets.require(uow, principal, Action.DOWNLOAD, clean["dataset"], {"instrument": name})
+            if clean["type"] == "model":
+                self._assets.require(uow, principal, Action.INFER, clean["model"], {"instrument": name})
             asset = self._assets.register_in(
                 uow,
                 principal,
@@ -177,6 +185,8 @@ class InstrumentService:
             self._guard.changed(uow, principal, "instrument.ping", asset, {})
         if record["kind"] == "simulator":
             return _simulator(record["config"]).ping()
+        if record["kind"] == "model":
+            return self._model_instrument(principal, record).info()
         if record["kind"] == "node":
             try:
                 return NodeInstrument(record["config"]["url"]).ping()
@@ -205,6 +215,8 @@ class InstrumentService:
         _, record = self._require(uow, principal, Action.RUN, instrument_id)
         if record["kind"] == "simulator":
             return record, _simulator(record["config"]).info().outcomes
+        if record["kind"] == "model":
+            return record, MODEL_OUTCOMES
         return record, tuple(record["config"]["outcomes"])
 
     def build(self, principal: Principal, instrument_id: str, space: DesignSpace) -> Instrument:
@@ -215,6 +227,8 @@ class InstrumentService:
             return _simulator(record["config"])
         if record["kind"] == "node":
             return NodeInstrument(record["config"]["url"], poll=float(record["config"].get("poll", 0.05)))
+        if record["kind"] == "model":
+            return self._model_instrument(principal, record)
         rows = self.dataset_rows(principal, record)
         return PoolInstrument(
             space,
@@ -223,6 +237,20 @@ class InstrumentService:
             source=f"dataset:{record['config']['dataset']}",
             replicate_noise=bool(record["config"].get("replicate_noise", False)),
             seed=int(record["config"].get("seed", 0)),
+        )
+
+    def _model_instrument(self, principal: Principal, record: InstrumentRecord) -> ModelInstrument:
+        predict = self._predict
+        if predict is None:
+            raise InvalidInput("this platform has no model service; model instruments are unavailable")
+        config = record["config"]
+        model = config["model"]
+        return ModelInstrument(
+            lambda data, filename: predict(principal, model, data, filename),
+            config["prototype"],
+            config.get("substitute"),
+            name=record["id"],
+            model=model,
         )
 
     def dataset_rows(self, principal: Principal, record: InstrumentRecord) -> builtins.list[dict[str, str]]:
@@ -262,12 +290,23 @@ def _check_config(config: Mapping[str, Any]) -> dict[str, Any]:
             "replicate_noise": bool(config.get("replicate_noise", False)),
             "seed": int(config.get("seed", 0)),
         }
+    if kind == "model":
+        if not config.get("model") or not config.get("prototype"):
+            raise InvalidInput("a model instrument needs model (an id) and prototype (e.g. NaCl_rocksalt.cif)")
+        prototype = str(config["prototype"])
+        substitute = None if config.get("substitute") is None else str(config["substitute"])
+        clean = {"type": "model", "model": str(config["model"]), "prototype": prototype, "substitute": substitute}
+        try:
+            ModelInstrument(lambda data, filename: {}, prototype, substitute)
+        except ValueError as error:
+            raise InvalidInput(str(error)) from None
+        return clean
     if kind == "node":
         url = str(config.get("url", ""))
         if not url.startswith(("http://", "https://")):
             raise InvalidInput("a node instrument needs its url (http://host:port)")
         return {"type": "node", "url": url.rstrip("/"), "poll": float(config.get("poll", 0.05))}
-    raise InvalidInput(f"unknown instrument type {kind!r}; choose simulator, dataset or node")
+    raise InvalidInput(f"unknown instrument type {kind!r}; choose simulator, dataset, model or node")
 
 
 def _simulator(config: Mapping[str, Any]) -> Branin | Hartmann6 | SnarReactor:
@@ -532,7 +571,12 @@ class _Loop:
         self.in_flight: dict[Future[Measurement], tuple[Trial, float]] = {}
         self.instrument_label = f"{self.spec.instrument}@{instrument.info().version}"
         self.planner_label = f"{planner.name}@{planner.version}"
+        self.executor: Executor | None = (
+            ThreadExecutor(self.spec.workers) if getattr(instrument, "in_process", False) else None
+        )
+        model = instrument.model if isinstance(instrument, ModelInstrument) else ""
         self.uses = {
+            **({model: Action.INFER} if model else {}),
             self.spec.instrument: Action.RUN,
             **{k: parse_enum(Action, v, "action") for k, v in self.spec.uses.items()},
         }
@@ -558,6 +602,8 @@ class _Loop:
                 break
         while self.in_flight:  # stopped: let running trials finish and record them
             self._collect()
+        if self.executor is not None:
+            self.executor.shutdown()
         return self.campaign
 
     def _budget_left(self) -> int:
@@ -617,6 +663,7 @@ class _Loop:
             self.spec.trial_timeout,
             uses=self.uses,
             label=f"{self.campaign.id} trial {trial.number}",
+            executor=self.executor,
         )
         trial.activity = job.activity
         with self.s._uow() as uow:

@@ -6,7 +6,8 @@ and each use before anything is scheduled; the job is a PROV activity associated
 function as a software agent, which ends recording success or failure.
 
 Executors: `LocalPoolExecutor` (a process pool, the default), `RayExecutor` (Ray tasks on a local or remote
-cluster), `genesis_platform.testing.InlineExecutor`.
+cluster), `ThreadExecutor` (threads in this process, for jobs that call back into the platform),
+`genesis_platform.testing.InlineExecutor`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -27,7 +28,7 @@ from genesis_platform.kernel.policy.model import Action
 from genesis_platform.kernel.provenance.recorder import ProvenanceRecorder, asset_node_id
 from genesis_platform.kernel.unit_of_work import UnitOfWork
 
-__all__ = ["ComputeService", "Executor", "Job", "LocalPoolExecutor", "RayExecutor"]
+__all__ = ["ComputeService", "Executor", "Job", "LocalPoolExecutor", "RayExecutor", "ThreadExecutor"]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -73,6 +74,32 @@ class LocalPoolExecutor:
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop the pool."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=wait)
+            self._pool = None
+
+
+class ThreadExecutor:
+    """Threads in this process, for jobs that call back into the platform (e.g. a model's inference).
+
+    Args:
+        workers: threads.
+    """
+
+    name = "threads"
+
+    def __init__(self, workers: int = 4) -> None:
+        self.workers = workers
+        self._pool: ThreadPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        """Schedule `fn(*args, **kwargs)` on a thread."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="genesis-job")
+        return self._pool.submit(fn, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop the threads."""
         if self._pool is not None:
             self._pool.shutdown(wait=wait)
             self._pool = None
@@ -183,6 +210,7 @@ class ComputeService:
         *args: Any,
         uses: Mapping[str, Action] | None = None,
         label: str | None = None,
+        executor: Executor | None = None,
         **kwargs: Any,
     ) -> Job:
         """Authorise, record and schedule `fn(*args, **kwargs)` for the asset `target`.
@@ -194,6 +222,7 @@ class ComputeService:
             *args: its positional arguments.
             uses: other assets the job uses, with the action each use needs.
             label: a name for the job; the function's name by default.
+            executor: where to run it, when not the service's executor (work that must stay in this process).
             **kwargs: its keyword arguments.
 
         Raises:
@@ -202,6 +231,7 @@ class ComputeService:
         """
         uses = dict(uses or {})
         name = _qualified_name(fn)
+        runner = executor or self.executor
         with self._uow() as uow:
             asset = self._assets.require(uow, principal, Action.RUN, target, {"function": name})
             for asset_id, action in uses.items():
@@ -212,7 +242,7 @@ class ComputeService:
                 "genesis:ComputeJob",
                 agents=[self._prov.person(uow, principal), self._prov.software(uow, name, "callable")],
                 used=[asset_node_id(a) for a in uses],
-                attributes={"function": name, "executor": self.executor.name, "target": target},
+                attributes={"function": name, "executor": runner.name, "target": target},
             )
             self._guard.changed(
                 uow,
@@ -221,7 +251,7 @@ class ComputeService:
                 asset,
                 {"activity": activity, "function": name, "uses": {k: v.value for k, v in uses.items()}},
             )
-        future = self.executor.submit(fn, *args, **kwargs)
+        future = runner.submit(fn, *args, **kwargs)
         future.add_done_callback(lambda f: self._finished(principal, asset, activity, f))
         return Job(activity, asset.id, future)
 
