@@ -31,6 +31,7 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--doc", type=Path, default=ROOT / "docs/benchmarks.md", help="Markdown file to update")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
+    parser.add_argument("--jobs", type=int, default=1, help="runs at once in worker processes")
     args = parser.parse_args()
     pools = tuple(args.pool or DEFAULT_POOLS)
     runs = {"genesis": 50, "ax": 20, "baybe": 20}
@@ -42,7 +43,7 @@ def main() -> None:
     def say(line: str) -> None:
         print(line, flush=True)
 
-    data = run_suite(args.results, pools, runs, progress=say)
+    data = run_suite(args.results, pools, runs, progress=say, jobs=args.jobs)
     if args.latency:
         data = latency_suite(args.results, args.latency_pool, [m for m in METHODS if m in runs], progress=say)
     lines = render_markdown(data, pools, [m for m in (*METHODS, "forest") if m in runs])

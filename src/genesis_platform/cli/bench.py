@@ -34,6 +34,7 @@ def campaigns(
     results: Annotated[Path, typer.Option("--results", help="Results file (resumable: rerun to continue).")] = Path(
         "campaign-bench.json"
     ),
+    jobs: Annotated[int, typer.Option("--jobs", help="Runs at once, in worker processes.")] = 1,
 ) -> None:
     """Run the Liang et al. 2021 pool protocol and print AF/EF with 5-95 % bands.
 
@@ -55,7 +56,7 @@ def campaigns(
         raise InvalidInput(f"unknown method(s) {', '.join(unknown)}; choose genesis, forest, random, sobol, ax, baybe")
     pools = tuple(pool or DEFAULT_POOLS)
     try:
-        data = run_suite(results, pools, counts, progress=lambda line: console.print(line, highlight=False))
+        data = run_suite(results, pools, counts, progress=lambda line: console.print(line, highlight=False), jobs=jobs)
         if latency:
             data = latency_suite(
                 results, pools[0], list(counts), progress=lambda line: console.print(line, highlight=False)

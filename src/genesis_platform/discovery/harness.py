@@ -91,11 +91,21 @@ def _save(path: Path, data: Mapping[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def _one_run(pool: str, method: str, seed: int) -> dict[str, Any]:
+    # A worker's job (module-level so process pools can import it); threads pinned to one per run.
+    import torch
+
+    torch.set_num_threads(1)
+    result = run_method(method_by_name(method), _problem(pool), seed)
+    return {"pool": pool, "method": method, "version": _version(method), **asdict(result)}
+
+
 def run_suite(
     results: Path,
     pools: Sequence[str],
     runs: Mapping[str, int],
     progress: Callable[[str], None] = lambda _: None,
+    jobs: int = 1,
 ) -> dict[str, Any]:
     """Run what `results` lacks: `runs[method]` seeded runs of each method on each pool.
 
@@ -104,23 +114,40 @@ def run_suite(
         pools: built-in pool names or paths.
         runs: method name → number of runs (seeds 0..n-1).
         progress: called with a line after each run.
+        jobs: runs at once, in worker processes (1: in this process). Per-pick timings are only comparable
+            between methods measured with the same `jobs` on the same machine.
 
     Returns:
         The whole results file's content.
     """
     data = _load(results)
     done = {(r["pool"], r["method"], r["version"], r["seed"]) for r in data["runs"]}
-    problems = {name: _problem(name) for name in pools}
-    for seed in range(max(runs.values(), default=0)):
-        for pool, problem in problems.items():
-            for method, count in runs.items():
-                version = _version(method)
-                if seed >= count or (pool, method, version, seed) in done:
-                    continue
-                result = run_method(method_by_name(method), problem, seed)
-                data["runs"].append({"pool": pool, "method": method, "version": version, **asdict(result)})
-                _save(results, data)
-                progress(f"{pool} {method} seed {seed}: {len(result.picks)} picks")
+    for name in pools:
+        _problem(name)  # a bad pool fails before any run starts
+    todo = [
+        (pool, method, seed)
+        for seed in range(max(runs.values(), default=0))
+        for pool in pools
+        for method, count in runs.items()
+        if seed < count and (pool, method, _version(method), seed) not in done
+    ]
+
+    def keep(row: dict[str, Any]) -> None:
+        data["runs"].append(row)
+        _save(results, data)
+        progress(f"{row['pool']} {row['method']} seed {row['seed']}: {len(row['picks'])} picks")
+
+    if jobs <= 1:
+        for job in todo:
+            keep(_one_run(*job))
+        return data
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool_executor:
+        futures = [pool_executor.submit(_one_run, *job) for job in todo]
+        for future in as_completed(futures):
+            keep(future.result())
     return data
 
 

@@ -1,0 +1,35 @@
+import json
+
+from genesis_platform.discovery.harness import render_markdown, run_suite
+
+
+def test_the_suite_resumes_without_redoing_runs_and_renders_a_table(tmp_path):
+    results = tmp_path / "bench.json"
+    lines = []
+    run_suite(results, ["autoam"], {"random": 2}, progress=lines.append)
+    assert len(lines) == 2 and len(json.loads(results.read_text())["runs"]) == 2
+    run_suite(results, ["autoam"], {"random": 3}, progress=lines.append)
+    data = json.loads(results.read_text())
+    assert len(lines) == 3 and sorted(r["seed"] for r in data["runs"]) == [0, 1, 2]
+    table = render_markdown(data, ["autoam"], ["random"])
+    assert any(row.startswith("| autoam | 100 | random | 3 |") for row in table)
+    assert any("random (exact)" in row for row in table)
+
+
+def test_bench_campaigns_from_the_cli(cli, tmp_path):
+    out = cli(
+        "bench",
+        "campaigns",
+        "--pool",
+        "autoam",
+        "--runs",
+        "genesis=0",
+        "--runs",
+        "random=2",
+        "--results",
+        str(tmp_path / "b.json"),
+    )
+    assert out.code == 0, out
+    assert "| autoam | 100 | random | 2 |" in out.out
+    bad = cli("bench", "campaigns", "--runs", "oracle=2", "--results", str(tmp_path / "b.json"))
+    assert bad.code != 0 and "unknown method(s) oracle" in bad.err
