@@ -22,6 +22,7 @@ from genesis_platform.catalog import ChgnetRuntime, DatasetService, ModelService
 from genesis_platform.catalog.semantic import default_embedder
 from genesis_platform.discovery import CampaignService, DatasetRows, InstrumentService
 from genesis_platform.kernel.access.service import AccessService
+from genesis_platform.kernel.assets.markings import Markings
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.audit.log import AuditLog
 from genesis_platform.kernel.audit.service import AuditService
@@ -134,7 +135,24 @@ class Platform:
         self.instruments = InstrumentService(
             self.uow, self.guard, self.assets, self.recorder, DatasetRows(self._dataset_bytes), self._predict
         )
-        self.campaigns = CampaignService(self.uow, self.guard, self.assets, self.compute, self.instruments)
+        self.campaigns = CampaignService(
+            self.uow, self.guard, self.assets, self.compute, self.instruments, self._register_dataset
+        )
+
+    def _register_dataset(
+        self,
+        principal: Principal,
+        path: Path,
+        name: str,
+        description: str,
+        project: str | None,
+        markings: Markings,
+        sources: tuple[str, ...],
+    ) -> str:
+        version = self.datasets.register(
+            principal, path, name=name, description=description, project=project, markings=markings, sources=sources
+        )
+        return version.dataset_id
 
     def _predict(self, principal: Principal, model: str, data: bytes, filename: str) -> dict[str, Any]:
         return dict(self.models.predict(principal, model, data, filename).outputs)

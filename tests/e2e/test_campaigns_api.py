@@ -39,6 +39,12 @@ def test_api_registers_an_instrument_creates_and_runs_a_campaign(platform, cast,
     trials = api.get(f"/campaigns/{cid}/trials", headers=a).json()
     assert [t["number"] for t in trials] == [1, 2, 3, 4, 5] and now["best"] == min(t["values"]["f"] for t in trials)
     assert [c["asset"]["id"] for c in api.get("/campaigns", headers=a).json()] == [cid]
+    report = api.get(f"/campaigns/{cid}/report", headers=a).json()
+    assert report["best"] == now["best"] and len(report["best_so_far"]) == 5
+    page = api.get(f"/campaigns/{cid}/report.html", headers=a)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    best = api.post(f"/campaigns/{cid}/datasets", json={"count": 2}, headers=a)
+    assert best.status_code == 201 and best.json()["dataset_id"]
     again = api.post(f"/campaigns/{cid}/run", json={}, headers=a)
     assert again.status_code == 409 and again.headers["content-type"].startswith("application/problem+json")
 

@@ -145,3 +145,20 @@ def test_a_pareto_front_is_reported_for_two_objectives(platform, cast):
     for a in front:  # no point on the front is beaten on both objectives by another trial
         for t in platform.campaigns.trials(rivera, campaign.id):
             assert not (t.values["sty"] > a["values"]["sty"] and t.values["e_factor"] < a["values"]["e_factor"])
+
+
+def test_the_best_trials_become_a_dataset_derived_from_the_campaign(platform, cast, hartmann):
+    rivera = cast["rivera"]
+    campaign = platform.campaigns.create(rivera, _spec(hartmann), markings=parse_markings("CUI//SP-EXPT"))
+    with pytest.raises(InvalidInput, match="no completed trial"):
+        platform.campaigns.register_best(rivera, campaign.id)
+    platform.campaigns.run(rivera, campaign.id)
+    dataset_id = platform.campaigns.register_best(rivera, campaign.id, count=3)
+    asset, versions = platform.datasets.get(rivera, dataset_id)
+    assert asset.markings.banner == "CUI//SP-EXPT" and versions[0].structures[0].rows == 3
+    best = sorted(t.values["f"] for t in platform.campaigns.trials(rivera, campaign.id))[:3]
+    _, chunks = platform.datasets.open_file(rivera, dataset_id, None, versions[0].files[0].path)
+    lines = b"".join(chunks).decode().splitlines()
+    assert lines[0].split(",")[:2] == ["trial", "x1"] and [float(x.split(",")[-1]) for x in lines[1:]] == best
+    lineage = platform.provenance.export(rivera, dataset_id)
+    assert f"genesis:asset/{campaign.id}" in lineage

@@ -327,3 +327,17 @@ def report(
         + ("none yet" if best is None else f"{best:.6g} (trial {data['best_trial']})"),
         highlight=False,
     )
+
+
+@app.command("register-best")
+def register_best(
+    campaign: Annotated[str, typer.Argument(help="Campaign id.")],
+    count: Annotated[int, typer.Option("--count", help="How many of the best trials.")] = 10,
+    name: Annotated[str | None, typer.Option("--name", help="The new dataset's title.")] = None,
+    home: HomeOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Register the best trials as a new dataset whose provenance leads to the campaign."""
+    with session(home, token) as (platform, me):
+        dataset = platform.campaigns.register_best(me, campaign, count, name)
+    console.print(f"registered dataset [bold]{dataset}[/] from the best trials of {campaign}")

@@ -16,10 +16,12 @@ from __future__ import annotations
 import builtins
 import csv
 import io
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,7 +51,7 @@ from genesis_platform.kernel.errors import Conflict, GenesisError, InvalidInput,
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import Principal
 from genesis_platform.kernel.policy.model import Action
-from genesis_platform.kernel.provenance.recorder import ProvenanceRecorder
+from genesis_platform.kernel.provenance.recorder import ProvenanceRecorder, asset_node_id
 from genesis_platform.kernel.unit_of_work import UnitOfWork
 from genesis_platform.kernel.validation import parse_enum
 
@@ -335,6 +337,7 @@ class CampaignStatusReport:
 
 
 Progress = Callable[[Campaign, list[Trial]], None]
+RegisterDataset = Callable[[Principal, Path, str, str, str | None, Markings, tuple[str, ...]], str]
 
 
 class CampaignService:
@@ -346,6 +349,8 @@ class CampaignService:
         assets: the governed-asset registry.
         compute: runs trials as governed jobs.
         instruments: builds instruments.
+        register_dataset: registers a file as a new dataset for a caller
+            (`(principal, path, name, description, project, markings, sources) -> dataset id`).
     """
 
     def __init__(
@@ -355,7 +360,9 @@ class CampaignService:
         assets: AssetService,
         compute: ComputeService,
         instruments: InstrumentService,
+        register_dataset: RegisterDataset | None = None,
     ) -> None:
+        self._register_dataset = register_dataset
         self._uow = uow
         self._guard = guard
         self._assets = assets
@@ -471,6 +478,58 @@ class CampaignService:
         measured = [instrument.execute(p) for p in points]
         values = [m.values[objective.name] for m in measured if m.status is RunStatus.SUCCEEDED]
         return random_expectation(values, picks, maximise) if values else None
+
+    def register_best(self, principal: Principal, campaign_id: str, count: int = 10, name: str | None = None) -> str:
+        """Register the campaign's best completed trials as a new dataset derived from the campaign.
+
+        The CSV holds each trial's number, parameters and measurements, best first. The dataset inherits the
+        campaign's markings and project, and its PROV lineage leads to the campaign (action `read_metadata`
+        on the campaign, `register` on the new dataset).
+
+        Returns:
+            The new dataset's id.
+
+        Raises:
+            InvalidInput: no completed trial yet, or `count` is not positive.
+        """
+        if count < 1:
+            raise InvalidInput("register at least one trial")
+        if self._register_dataset is None:
+            raise InvalidInput("this platform has no catalogue to register datasets in")
+        with self._uow() as uow:
+            asset, campaign = self._require(uow, principal, Action.READ_METADATA, campaign_id)
+            trials = CampaignStore(uow.connection).trials(campaign_id)
+        space = campaign.spec.space
+        objective = space.objectives[0]
+        done = [t for t in trials if t.status is TrialStatus.COMPLETED]
+        if not done:
+            raise InvalidInput(f"campaign {campaign_id} has no completed trial yet")
+        maximise = objective.direction.value == "maximize"
+        done.sort(key=lambda t: t.values[objective.name], reverse=maximise)
+        columns = ["trial", *space.parameter_names, *space.outcome_names]
+        with tempfile.TemporaryDirectory(prefix="genesis-best-") as tmp:
+            path = Path(tmp) / f"{campaign_id}-best.csv"
+            with path.open("w", newline="", encoding="utf-8") as handle:
+                writer = csv.writer(handle)
+                writer.writerow(columns)
+                for t in done[:count]:
+                    writer.writerow(
+                        [
+                            t.number,
+                            *(t.point[p] for p in space.parameter_names),
+                            *(t.values[o] for o in space.outcome_names),
+                        ]
+                    )
+            return self._register_dataset(
+                principal,
+                path,
+                name or f"Best {min(count, len(done))} of {campaign.spec.name}",
+                f"The best trials of campaign {campaign_id} by {objective.name} ({objective.direction.value}); "
+                f"planner {campaign.spec.planner}, instrument {campaign.spec.instrument}.",
+                asset.project,
+                asset.markings,
+                (asset_node_id(campaign_id),),
+            )
 
     def stop(self, principal: Principal, campaign_id: str, reason: str = "") -> Campaign:
         """Ask a campaign to stop; a running loop finishes its in-flight trials and stops (action `run`)."""

@@ -176,3 +176,16 @@ def campaign_report_html(campaign_id: str, platform: PlatformDep, me: CurrentPri
     """The campaign's HTML report with plots."""
     _, page = platform.campaigns.report(me, campaign_id)
     return HTMLResponse(page)
+
+
+class BestCreate(BaseModel):
+    """Which trials become a dataset."""
+
+    count: int = Field(default=10, ge=1, le=100_000)
+    name: str | None = None
+
+
+@router.post("/{campaign_id}/datasets", status_code=status.HTTP_201_CREATED)
+def register_best(campaign_id: str, body: BestCreate, platform: PlatformDep, me: CurrentPrincipal) -> dict[str, str]:
+    """Register the best trials as a new dataset whose provenance leads to the campaign."""
+    return {"dataset_id": platform.campaigns.register_best(me, campaign_id, body.count, body.name)}
