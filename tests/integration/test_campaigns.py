@@ -162,3 +162,27 @@ def test_the_best_trials_become_a_dataset_derived_from_the_campaign(platform, ca
     assert lines[0].split(",")[:2] == ["trial", "x1"] and [float(x.split(",")[-1]) for x in lines[1:]] == best
     lineage = platform.provenance.export(rivera, dataset_id)
     assert f"genesis:asset/{campaign.id}" in lineage
+
+
+def test_a_second_runner_is_refused_while_a_live_one_holds_the_campaign(platform, cast, hartmann):
+    import os
+    import socket
+    from datetime import UTC, datetime, timedelta
+
+    from genesis_platform.discovery.store import CampaignStore
+    from genesis_platform.kernel import Conflict
+
+    rivera = cast["rivera"]
+    campaign = platform.campaigns.create(rivera, _spec(hartmann))
+    live = f"{socket.gethostname()}:{os.getpid()}:other"  # this very process: alive
+    now = datetime.now(UTC)
+    with platform.uow() as uow:
+        assert CampaignStore(uow.connection).take_lease(campaign.id, live, now + timedelta(minutes=5), now, None)
+    with pytest.raises(Conflict, match="is being run by"):
+        platform.campaigns.run(rivera, campaign.id)
+    assert platform.campaigns.trials(rivera, campaign.id) == []
+    with platform.uow() as uow:  # an expired lease is free again
+        store = CampaignStore(uow.connection)
+        store.release_lease(campaign.id, live)
+        store.take_lease(campaign.id, live, now - timedelta(seconds=1), now - timedelta(seconds=2), None)
+    assert platform.campaigns.run(rivera, campaign.id).status is CampaignStatus.FINISHED

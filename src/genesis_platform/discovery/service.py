@@ -16,11 +16,15 @@ from __future__ import annotations
 import builtins
 import csv
 import io
+import os
+import socket
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +67,31 @@ SIMULATORS: dict[str, type[Branin | Hartmann6 | SnarReactor]] = {
     "snar": SnarReactor,
 }
 MODEL_OUTCOMES = ("energy_per_atom", "max_force", "pressure")
+LEASE = timedelta(seconds=30)
+"""How long a runner's claim on a campaign lasts without renewal (it renews every loop turn)."""
+
+
+def _runner_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _dead(runner: str | None) -> bool:
+    """Whether a runner on this host has died (its process is gone), so its lease may be taken at once."""
+    if runner is None:
+        return False
+    host, _, rest = runner.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, under another user
+        return False
+    return False
+
+
 _POLL_SECONDS = 1.0  # how often a waiting loop looks for a stop request
 
 
@@ -540,7 +569,9 @@ class CampaignService:
             campaign.status = CampaignStatus.STOPPED
             campaign.stop_reason = reason or f"stopped by {principal.user.id}"
             campaign.updated_at = self._guard.clock.now()
-            CampaignStore(uow.connection).save(campaign)
+            CampaignStore(uow.connection).set_status(
+                campaign_id, campaign.status, campaign.stop_reason, campaign.updated_at
+            )
             self._guard.changed(uow, principal, "campaign.stop", asset, {"reason": campaign.stop_reason})
             return campaign
 
@@ -584,26 +615,58 @@ class CampaignService:
         Raises:
             Conflict: the campaign has finished.
         """
+        self.check_runnable(principal, campaign_id)
+        with self._uow() as uow:
+            campaign = self._require(uow, principal, Action.RUN, campaign_id)[1]
+        try:
+            instrument = self._instruments.build(principal, campaign.spec.instrument, campaign.spec.space)
+            instrument_version = instrument.info().version
+        except RuntimeError as error:  # a node that does not answer
+            raise Conflict(f"instrument {campaign.spec.instrument} does not answer: {error}") from None
+        runner = _runner_id()
         with self._uow() as uow:
             asset, campaign = self._require(uow, principal, Action.RUN, campaign_id)
             if campaign.status is CampaignStatus.FINISHED:
                 raise Conflict(f"campaign {campaign_id} has finished ({campaign.stop_reason}); create a new one")
             store = CampaignStore(uow.connection)
+            holder, until = store.lease(campaign_id)
+            now = datetime.now(UTC)
+            if not store.take_lease(campaign_id, runner, now + LEASE, now, holder if _dead(holder) else None):
+                raise Conflict(
+                    f"campaign {campaign_id} is being run by {holder} (lease until {until}); wait for it, "
+                    f"or `genesis campaign stop {campaign_id}`"
+                )
             trials = store.trials(campaign_id)
-            campaign.status = CampaignStatus.RUNNING
-            campaign.stop_reason = ""
+            campaign.status, campaign.stop_reason = CampaignStatus.RUNNING, ""
             campaign.updated_at = self._guard.clock.now()
-            store.save(campaign)
-            self._guard.changed(uow, principal, "campaign.run", asset, {"trials": len(trials)})
+            store.set_status(campaign_id, campaign.status, "", campaign.updated_at)
+            self._guard.changed(uow, principal, "campaign.run", asset, {"trials": len(trials), "runner": runner})
         spec = campaign.spec
-        instrument = self._instruments.build(principal, spec.instrument, spec.space)
-        planner = (
-            restore(spec.space, campaign.planner_state)
-            if campaign.planner_state
-            else make_planner(spec.planner, spec.space, spec.seed, **spec.planner_settings)
-        )
-        loop = _Loop(self, principal, campaign, trials, planner, instrument, progress)
-        return loop.run(max_new_trials)
+        loop: _Loop | None = None
+        try:
+            planner = (
+                restore(spec.space, campaign.planner_state)
+                if campaign.planner_state
+                else make_planner(spec.planner, spec.space, spec.seed, **spec.planner_settings)
+            )
+            loop = _Loop(self, principal, campaign, trials, planner, instrument, progress, runner, instrument_version)
+            return loop.run(max_new_trials)
+        except Exception as error:
+            # Whatever broke the loop, record it where people look, and leave the campaign resumable.
+            with self._uow() as uow:
+                CampaignStore(uow.connection).set_status(
+                    campaign_id,
+                    CampaignStatus.STOPPED,
+                    f"the run failed: {type(error).__name__}: {error}",
+                    self._guard.clock.now(),
+                    only_from=(CampaignStatus.RUNNING,),
+                )
+            raise
+        finally:
+            if loop is not None:
+                loop.close()
+            with self._uow() as uow:
+                CampaignStore(uow.connection).release_lease(campaign_id, runner)
 
 
 class _Loop:
@@ -618,7 +681,10 @@ class _Loop:
         planner: Planner,
         instrument: Instrument,
         progress: Progress | None,
+        runner: str,
+        instrument_version: str,
     ) -> None:
+        self.runner = runner
         self.s = service
         self.principal = principal
         self.campaign = campaign
@@ -628,7 +694,7 @@ class _Loop:
         self.instrument = instrument
         self.progress = progress
         self.in_flight: dict[Future[Measurement], tuple[Trial, float]] = {}
-        self.instrument_label = f"{self.spec.instrument}@{instrument.info().version}"
+        self.instrument_label = f"{self.spec.instrument}@{instrument_version}"
         self.planner_label = f"{planner.name}@{planner.version}"
         self.executor: Executor | None = (
             ThreadExecutor(self.spec.workers) if getattr(instrument, "in_process", False) else None
@@ -661,18 +727,25 @@ class _Loop:
                 break
         while self.in_flight:  # stopped: let running trials finish and record them
             self._collect()
-        if self.executor is not None:
-            self.executor.shutdown()
         return self.campaign
+
+    def close(self) -> None:
+        """Release the loop's own threads (trials still running on them are abandoned, not awaited)."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=False)
 
     def _budget_left(self) -> int:
         return self.spec.stopping.max_trials - len(self.trials)
 
     def _stop_requested(self) -> bool:
+        # Also renews the lease: a loop that lost it (another runner took over) stops at once.
         with self.s._uow() as uow:
-            stored = CampaignStore(uow.connection).get(self.campaign.id)
-        if stored is not None and stored.status is CampaignStatus.STOPPED:
-            self.campaign.status, self.campaign.stop_reason = stored.status, stored.stop_reason
+            store = CampaignStore(uow.connection)
+            if not store.renew_lease(self.campaign.id, self.runner, datetime.now(UTC) + LEASE):
+                raise Conflict(f"campaign {self.campaign.id} was taken over by another runner; this one stops")
+            status, reason = store.status(self.campaign.id)
+        if status is CampaignStatus.STOPPED:
+            self.campaign.status, self.campaign.stop_reason = status, reason
             return True
         return False
 
@@ -793,18 +866,19 @@ class _Loop:
     def _save_state(self, store: CampaignStore) -> None:
         self.campaign.planner_state = self.planner.state()
         self.campaign.updated_at = self.s._guard.clock.now()
-        stored = store.get(self.campaign.id)
-        if stored is not None and stored.status is CampaignStatus.STOPPED:
-            self.campaign.status, self.campaign.stop_reason = stored.status, stored.stop_reason
-        store.save(self.campaign)
+        store.save_state(self.campaign.id, self.campaign.planner_state, self.campaign.updated_at)
 
     def _finish(self, status: CampaignStatus, reason: str) -> None:
-        self.campaign.status = status
-        self.campaign.stop_reason = reason
         with self.s._uow() as uow:
             asset = self.s._assets.require(uow, self.principal, Action.RUN, self.campaign.id)
-            self._save_state(CampaignStore(uow.connection))
-            self.s._guard.changed(uow, self.principal, "campaign.finish", asset, {"reason": reason})
+            store = CampaignStore(uow.connection)
+            self._save_state(store)
+            # A stop that arrived meanwhile wins: only a running campaign becomes finished.
+            if store.set_status(self.campaign.id, status, reason, self.campaign.updated_at, (CampaignStatus.RUNNING,)):
+                self.campaign.status, self.campaign.stop_reason = status, reason
+                self.s._guard.changed(uow, self.principal, "campaign.finish", asset, {"reason": reason})
+            else:
+                self.campaign.status, self.campaign.stop_reason = store.status(self.campaign.id)
 
 
 def _report(

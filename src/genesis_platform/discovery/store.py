@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, insert, select, update
+from sqlalchemy import Connection, Row, func, insert, or_, select, update
 
 from genesis_platform.discovery.model import Campaign, CampaignSpec, CampaignStatus, Trial, TrialStatus
 from genesis_platform.discovery.tables import campaign_trials, campaigns, instruments
@@ -66,17 +67,70 @@ class CampaignStore:
         row = self._conn.execute(query).first()
         return None if row is None else _campaign(row)
 
-    def save(self, campaign: Campaign) -> None:
-        """Write a campaign's status, planner state and stop reason."""
+    def save_state(self, campaign_id: str, state: dict[str, Any], at: datetime) -> None:
+        """Write the planner state (status and stop reason are left as they are)."""
         self._conn.execute(
             update(campaigns)
-            .where(campaigns.c.id == campaign.id)
-            .values(
-                status=campaign.status.value,
-                planner_state=None if campaign.planner_state is None else json.dumps(campaign.planner_state),
-                stop_reason=campaign.stop_reason,
-                updated_at=to_text(campaign.updated_at),
-            )
+            .where(campaigns.c.id == campaign_id)
+            .values(planner_state=json.dumps(state), updated_at=to_text(at))
+        )
+
+    def set_status(
+        self,
+        campaign_id: str,
+        status: CampaignStatus,
+        reason: str,
+        at: datetime,
+        only_from: tuple[CampaignStatus, ...] = (),
+    ) -> bool:
+        """Change the status, optionally only from the given ones; whether it changed."""
+        query = update(campaigns).where(campaigns.c.id == campaign_id)
+        if only_from:
+            query = query.where(campaigns.c.status.in_([s.value for s in only_from]))
+        done = self._conn.execute(query.values(status=status.value, stop_reason=reason, updated_at=to_text(at)))
+        return bool(done.rowcount)
+
+    def status(self, campaign_id: str) -> tuple[CampaignStatus, str]:
+        """The stored status and stop reason (without parsing the spec)."""
+        row = self._conn.execute(
+            select(campaigns.c.status, campaigns.c.stop_reason).where(campaigns.c.id == campaign_id)
+        ).one()
+        return CampaignStatus(row.status), row.stop_reason
+
+    def lease(self, campaign_id: str) -> tuple[str | None, str | None]:
+        """The current runner and the end of its lease."""
+        row = self._conn.execute(
+            select(campaigns.c.runner, campaigns.c.lease_until).where(campaigns.c.id == campaign_id)
+        ).first()
+        return (None, None) if row is None else (row.runner, row.lease_until)
+
+    def take_lease(self, campaign_id: str, runner: str, until: datetime, now: datetime, replacing: str | None) -> bool:
+        """Become the runner if nobody holds an unexpired lease (or the holder is `replacing`)."""
+        free = or_(campaigns.c.runner.is_(None), campaigns.c.lease_until < to_text(now), campaigns.c.runner == runner)
+        if replacing is not None:
+            free = or_(free, campaigns.c.runner == replacing)
+        done = self._conn.execute(
+            update(campaigns)
+            .where(campaigns.c.id == campaign_id, free)
+            .values(runner=runner, lease_until=to_text(until))
+        )
+        return bool(done.rowcount)
+
+    def renew_lease(self, campaign_id: str, runner: str, until: datetime) -> bool:
+        """Extend the lease; False if someone else holds it now."""
+        done = self._conn.execute(
+            update(campaigns)
+            .where(campaigns.c.id == campaign_id, campaigns.c.runner == runner)
+            .values(lease_until=to_text(until))
+        )
+        return bool(done.rowcount)
+
+    def release_lease(self, campaign_id: str, runner: str) -> None:
+        """Give the lease up."""
+        self._conn.execute(
+            update(campaigns)
+            .where(campaigns.c.id == campaign_id, campaigns.c.runner == runner)
+            .values(runner=None, lease_until=None)
         )
 
     def ids(self) -> list[str]:

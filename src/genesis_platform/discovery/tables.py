@@ -21,7 +21,8 @@ instruments = Table(
 )
 
 # A campaign beside its governed asset. `planner_state` is rewritten with every recorded result, in the same
-# transaction as the trial row, so a crash never leaves the planner and the trials disagreeing.
+# transaction as the trial row, so a crash never leaves the planner and the trials disagreeing. `runner` and
+# `lease_until` are the lease of the one loop allowed to run the campaign (`host:pid:nonce`, renewed while it runs).
 campaigns = Table(
     "campaigns",
     metadata,
@@ -30,6 +31,8 @@ campaigns = Table(
     Column("status", String(16), nullable=False),
     Column("planner_state", Text, nullable=True),
     Column("stop_reason", Text, nullable=False),
+    Column("runner", String(120), nullable=True),
+    Column("lease_until", String(32), nullable=True),
     Column("created_by", String(36), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),

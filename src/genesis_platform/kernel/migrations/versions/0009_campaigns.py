@@ -35,6 +35,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("planner_state", sa.Text(), nullable=True),
         sa.Column("stop_reason", sa.Text(), nullable=False),
+        sa.Column("runner", sa.String(length=120), nullable=True),
+        sa.Column("lease_until", sa.String(length=32), nullable=True),
         sa.Column("created_by", sa.String(length=36), nullable=False),
         sa.Column("created_at", sa.String(length=32), nullable=False),
         sa.Column("updated_at", sa.String(length=32), nullable=False),
