@@ -186,3 +186,49 @@ def test_a_second_runner_is_refused_while_a_live_one_holds_the_campaign(platform
         store.release_lease(campaign.id, live)
         store.take_lease(campaign.id, live, now - timedelta(seconds=1), now - timedelta(seconds=2), None)
     assert platform.campaigns.run(rivera, campaign.id).status is CampaignStatus.FINISHED
+
+
+def test_a_space_that_does_not_fit_the_simulator_is_refused(platform, cast, hartmann):
+    space = load_space(
+        {"parameters": [{"kind": "continuous", "name": "x1", "low": 0, "high": 1}], "objectives": [{"name": "f"}]}
+    )
+    with pytest.raises(InvalidInput, match="simulator hartmann6 takes x1, x2, x3, x4, x5, x6"):
+        platform.campaigns.create(cast["rivera"], _spec(hartmann, space=space))
+
+
+def test_instrument_configs_with_bad_numbers_or_server_paths_are_refused(platform, cast):
+    with pytest.raises(InvalidInput, match="bad instrument configuration"):
+        platform.instruments.register(
+            cast["rivera"], "x", {"type": "simulator", "simulator": "branin", "noise": "lots"}
+        )
+    with pytest.raises(InvalidInput, match="no prototype structure"):
+        platform.instruments.register(
+            cast["rivera"], "x", {"type": "model", "model": "mdl-x", "prototype": "../../../../etc/hostname"}
+        )
+    with pytest.raises(InvalidInput, match="poll"):
+        platform.instruments.register(cast["rivera"], "x", {"type": "node", "url": "http://127.0.0.1:9", "poll": 0})
+
+
+def test_a_dataset_pool_smaller_than_the_budget_is_refused_at_create(platform, cast, tmp_path):
+    rivera = cast["rivera"]
+    table = tmp_path / "tiny.csv"
+    table.write_text("x,y\n0.1,1\n0.5,3\n0.9,2\n")
+    version = platform.datasets.register(rivera, table, name="tiny")
+    instrument, _ = platform.instruments.register(
+        rivera, "tiny", {"type": "dataset", "dataset": version.dataset_id, "file": "tiny.csv", "outcomes": ["y"]}
+    )
+    space = load_space(
+        {"parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}], "objectives": [{"name": "y"}]}
+    )
+    with pytest.raises(InvalidInput, match="the pool has 3 points but the budget is 8"):
+        platform.campaigns.create(rivera, _spec(instrument.id, space=space, planner="random", planner_settings={}))
+    spec = _spec(instrument.id, space=space, planner="random", planner_settings={}, stopping={"max_trials": 3})
+    campaign = platform.campaigns.create(rivera, spec)
+    assert len(campaign.spec.space.pool.rows) == 3
+    platform.campaigns.run(rivera, campaign.id)
+    assert sorted(t.values["y"] for t in platform.campaigns.trials(rivera, campaign.id)) == [1.0, 2.0, 3.0]
+    # every trial decided download on the dataset it replays
+    submits = platform.audit.records(
+        cast.admin, AuditQuery(action="compute.submit", resource=f'Asset::"{campaign.id}"')
+    )
+    assert all(version.dataset_id in r.event.details["uses"] for r in submits) and len(submits) == 3

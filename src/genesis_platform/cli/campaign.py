@@ -53,7 +53,11 @@ def instrument_register(
         str | None, typer.Option("--model", help="Measure generated structures with this registered model.")
     ] = None,
     prototype: Annotated[
-        str, typer.Option("--prototype", help="The model's prototype crystal (a shipped CIF or a path).")
+        str,
+        typer.Option(
+            "--prototype",
+            help="The prototype crystal: BaTiO3_cubic.cif, Fe_bcc.cif, NaCl_rocksalt.cif or Si_diamond.cif.",
+        ),
     ] = "NaCl_rocksalt.cif",
     substitute: Annotated[
         str | None, typer.Option("--substitute", help="The prototype's species that `element` replaces.")

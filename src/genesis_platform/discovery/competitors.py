@@ -3,12 +3,15 @@
 Each is used the way its documentation recommends for a finite candidate set:
 - BayBE: `SearchSpace.from_dataframe` over the pool (exactly the allowed rows), its default recommender
   (random for the first point, then `BotorchRecommender`), and `allow_recommending_already_measured=False`
-  so it picks untried rows.
+  so it picks untried rows. Categories with descriptors become `CustomDiscreteParameter`s carrying the same
+  descriptors the platform's planner sees.
 - Ax: the `Client` API with its default generation strategy. Ax has no finite-candidate search space, so each
   input becomes an ordered choice parameter over the pool's distinct values (a range parameter when a column
   has more than `max_choices` of them), and each suggestion is mapped to the nearest untried pool point in
   min-max scaled inputs; the suggested trial is marked abandoned and the pool point actually run is attached
-  and completed, so Ax models what was measured.
+  and completed, so Ax models what was measured. Its default strategy starts with `initialization_budget=5`
+  quasi-random trials, counting the two attached initial points, so Ax makes three Sobol picks before its
+  first model; that is its default and is kept.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ class _BaybeRun:
     def __init__(self, problem: PoolProblem, seed: int) -> None:
         import pandas as pd
         from baybe import Campaign
-        from baybe.parameters import CategoricalParameter, NumericalDiscreteParameter
+        from baybe.parameters import CategoricalParameter, CustomDiscreteParameter, NumericalDiscreteParameter
         from baybe.searchspace import SearchSpace
         from baybe.targets import NumericalTarget
         from baybe.utils.random import set_random_seed
@@ -58,7 +61,12 @@ class _BaybeRun:
         self.frame = pd.DataFrame(self.rows)
         params: list[Any] = []
         for p in problem.space.parameters:
-            if isinstance(p, Categorical):
+            if isinstance(p, Categorical) and p.descriptors:
+                # BayBE's documented way to give categories descriptors (the same ones the platform's planner sees).
+                table = pd.DataFrame.from_dict({o: list(v) for o, v in p.descriptors.items()}, orient="index")
+                table.columns = [f"{p.name}_d{j}" for j in range(table.shape[1])]
+                params.append(CustomDiscreteParameter(name=p.name, data=table))
+            elif isinstance(p, Categorical):
                 params.append(CategoricalParameter(name=p.name, values=p.options))
             else:
                 params.append(NumericalDiscreteParameter(name=p.name, values=sorted(set(self.frame[p.name]))))

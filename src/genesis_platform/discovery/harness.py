@@ -60,11 +60,13 @@ def _problem(name: str) -> PoolProblem:
 
 
 def _version(method: str) -> str:
-    # The platform's planners are versioned by their source: any change to them starts a fresh set of runs.
-    if method not in ("genesis", "forest", "random", "sobol"):
-        return _competitor(method)
+    # Runs are versioned by the code that made them: the protocol (benchmark.py) for every method, plus the
+    # planners for the platform's and the adapters for the competitors. Any change starts a fresh set of runs.
     root = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
+    digest = hashlib.sha256((root / "benchmark.py").read_bytes())
+    if method not in ("genesis", "forest", "random", "sobol"):
+        digest.update((root / "competitors.py").read_bytes())
+        return f"{_competitor(method)}-{digest.hexdigest()[:8]}"
     for path in sorted([root / "planner.py", root / "space.py", *(root / "planners").glob("*.py")]):
         digest.update(path.read_bytes())
     return f"genesis-{digest.hexdigest()[:10]}"
@@ -145,9 +147,12 @@ def run_suite(
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool_executor:
-        futures = [pool_executor.submit(_one_run, *job) for job in todo]
+        futures = {pool_executor.submit(_one_run, *job): job for job in todo}
         for future in as_completed(futures):
-            keep(future.result())
+            try:
+                keep(future.result())
+            except Exception as error:  # keep the other runs; the failed one is retried on the next call
+                progress(f"{' '.join(map(str, futures[future]))}: failed ({type(error).__name__}: {error})")
     return data
 
 

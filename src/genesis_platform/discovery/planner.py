@@ -84,8 +84,33 @@ class Planner(abc.ABC):
         rng = np.random.default_rng([self.seed, self.calls])
         torch_seed = int(rng.integers(2**31 - 1))
         self.calls += 1
-        points = self._propose(n, pending_points, rng, torch_seed)
-        return [self.space.validate_point(p) for p in points]
+        points = [self.space.validate_point(p) for p in self._propose(n, pending_points, rng, torch_seed)]
+        return self._distinct(points, n, pending_points, rng)
+
+    def _distinct(self, points: list[Point], n: int, pending: Sequence[Point], rng: np.random.Generator) -> list[Point]:
+        # The contract for every planner: no point twice in a batch, none pending, none tried before (relaxed
+        # integers and categories can collide). Short batches are topped up with random untried points.
+        taken = {self.space.key(o.point) for o in self.observations} | {self.space.key(p) for p in pending}
+        out: list[Point] = []
+        for p in points:
+            if self.space.key(p) not in taken:
+                taken.add(self.space.key(p))
+                out.append(p)
+        if len(out) < n and not self.space.is_pool:
+            from genesis_platform.discovery.planners.basic import sample_points
+
+            for _attempt in range(20):
+                for p in sample_points(self.space, n - len(out), rng):
+                    if self.space.key(p) not in taken and len(out) < n:
+                        taken.add(self.space.key(p))
+                        out.append(p)
+                if len(out) == n:
+                    break
+        if len(out) < n:
+            raise InvalidInput(
+                f"only {len(out)} untried point(s) could be found for a batch of {n}; the space is nearly exhausted"
+            )
+        return out
 
     def observe(self, observations: Sequence[Observation]) -> None:
         """Add results. A success must measure every objective and outcome-constrained quantity.

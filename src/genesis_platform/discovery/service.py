@@ -51,13 +51,13 @@ from genesis_platform.kernel.assets.markings import Markings
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.compute import ComputeService, Executor, ThreadExecutor
-from genesis_platform.kernel.errors import Conflict, GenesisError, InvalidInput, NotFound
+from genesis_platform.kernel.errors import Conflict, InvalidInput, NotFound
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import Principal
 from genesis_platform.kernel.policy.model import Action
 from genesis_platform.kernel.provenance.recorder import ProvenanceRecorder, asset_node_id
 from genesis_platform.kernel.unit_of_work import UnitOfWork
-from genesis_platform.kernel.validation import parse_enum
+from genesis_platform.kernel.validation import build, parse_enum
 
 __all__ = ["CampaignService", "CampaignStatusReport", "DatasetRows", "InstrumentService", "run_trial"]
 
@@ -111,7 +111,10 @@ class DatasetRows:
 
     def rows(self, principal: Principal, dataset: str, version: int | None, path: str) -> list[dict[str, str]]:
         """The file's rows as dicts of strings."""
-        text = self._read(principal, dataset, version, path).decode("utf-8-sig")
+        try:
+            text = self._read(principal, dataset, version, path).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{path} of {dataset} is not UTF-8 text; a dataset instrument reads a CSV") from None
         return [{k.strip(): (v or "").strip() for k, v in r.items() if k} for r in csv.DictReader(io.StringIO(text))]
 
 
@@ -162,6 +165,11 @@ class InstrumentService:
         Raises:
             InvalidInput: the configuration is incomplete or names an unknown simulator.
         """
+        asset_id = f"ins-{uuid.uuid4().hex[:12]}"
+        with self._uow() as uow:  # decided before any file is read or any URL is contacted on the caller's behalf
+            self._assets.preflight(
+                uow, principal, kind="instrument", name=name, asset_id=asset_id, project=project, markings=markings
+            )
         clean = _check_config(config)
         version = "1"
         if clean["type"] == "simulator":
@@ -185,6 +193,7 @@ class InstrumentService:
                 description=description,
                 project=project,
                 markings=markings,
+                asset_id=asset_id,
             )
             record = InstrumentRecord(
                 id=asset.id,
@@ -203,7 +212,8 @@ class InstrumentService:
         with self._uow() as uow:
             store = CampaignStore(uow.connection)
             out = []
-            for asset in self._assets.visible(uow, principal, "instrument"):
+            visible = self._assets.visible(uow, principal, "instrument")
+            for asset in self._guard.filter(uow, principal, Action.READ_METADATA, visible):
                 record = store.instrument(asset.id)
                 if record is not None:
                     out.append((asset, record))
@@ -266,6 +276,7 @@ class InstrumentService:
             rows,
             name=instrument_id,
             source=f"dataset:{record['config']['dataset']}",
+            dataset=record["config"]["dataset"],
             replicate_noise=bool(record["config"].get("replicate_noise", False)),
             seed=int(record["config"].get("seed", 0)),
         )
@@ -293,6 +304,13 @@ class InstrumentService:
 
 
 def _check_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    try:
+        return _clean_config(config)
+    except (TypeError, ValueError) as error:
+        raise InvalidInput(f"bad instrument configuration: {error}") from None
+
+
+def _clean_config(config: Mapping[str, Any]) -> dict[str, Any]:
     kind = config.get("type")
     if kind == "simulator":
         name = config.get("simulator")
@@ -336,7 +354,10 @@ def _check_config(config: Mapping[str, Any]) -> dict[str, Any]:
         url = str(config.get("url", ""))
         if not url.startswith(("http://", "https://")):
             raise InvalidInput("a node instrument needs its url (http://host:port)")
-        return {"type": "node", "url": url.rstrip("/"), "poll": float(config.get("poll", 0.05))}
+        poll = float(config.get("poll", 0.05))
+        if poll <= 0:
+            raise InvalidInput("poll is the seconds between status requests and must be positive")
+        return {"type": "node", "url": url.rstrip("/"), "poll": poll}
     raise InvalidInput(f"unknown instrument type {kind!r}; choose simulator, dataset, model or node")
 
 
@@ -425,8 +446,16 @@ class CampaignService:
                 self._assets.require(
                     uow, principal, parse_enum(Action, action, "action"), asset_id, {"campaign": spec.name}
                 )
+        if record["kind"] == "simulator":
+            takes = set(_simulator(record["config"]).info().actions[0].parameters)
+            if set(spec.space.parameter_names) != takes:
+                raise InvalidInput(
+                    f"simulator {record['config']['simulator']} takes {', '.join(sorted(takes))}; "
+                    f"the space has {', '.join(spec.space.parameter_names)}"
+                )
         if record["kind"] == "dataset" and spec.space.pool is None:
-            spec = spec.model_copy(update={"space": self._pool_from_dataset(principal, spec.space, record)})
+            space = self._pool_from_dataset(principal, spec.space, record)
+            spec = build(CampaignSpec, **{**spec.model_dump(), "space": space.model_dump()})
         make_planner(spec.planner, spec.space, spec.seed, **spec.planner_settings)  # refuses bad settings now
         with self._uow() as uow:
             asset = self._assets.register_in(
@@ -444,9 +473,14 @@ class CampaignService:
         rows: list[dict[str, str]] = self._instruments.dataset_rows(principal, record)
         seen: dict[tuple[Any, ...], dict[str, Any]] = {}
         for i, row in enumerate(rows):
-            unknown = [p for p in space.parameter_names if p not in row]
+            unknown = [p for p in [*space.parameter_names, *space.outcome_names] if p not in row]
             if unknown:
                 raise InvalidInput(f"the dataset has no column {', '.join(unknown)} (row {i + 1})")
+            for outcome in space.outcome_names:
+                try:
+                    float(row[outcome])
+                except ValueError:
+                    raise InvalidInput(f"row {i + 1}: {outcome}={row[outcome]!r} is not a number") from None
             point = space.validate_point({p: row[p] for p in space.parameter_names})
             seen.setdefault(space.key(point), point)
         source = f"dataset:{record['config']['dataset']}"
@@ -471,7 +505,8 @@ class CampaignService:
         with self._uow() as uow:
             store = CampaignStore(uow.connection)
             out = []
-            for asset in self._assets.visible(uow, principal, "campaign"):
+            visible = self._assets.visible(uow, principal, "campaign")
+            for asset in self._guard.filter(uow, principal, Action.READ_METADATA, visible):
                 campaign = store.get(asset.id)
                 if campaign is not None:
                     out.append(_report(asset, campaign, store.trials(asset.id), store.counts(asset.id)))
@@ -496,7 +531,7 @@ class CampaignService:
         maximise = objective.direction.value == "maximize"
         try:
             instrument = self._instruments.build(principal, campaign.spec.instrument, space)
-        except GenesisError:
+        except Exception:  # no right to the data, or an instrument that cannot be built: no baseline, no failure
             return None
         if space.is_pool:
             points = space.pool_points()
@@ -700,8 +735,10 @@ class _Loop:
             ThreadExecutor(self.spec.workers) if getattr(instrument, "in_process", False) else None
         )
         model = instrument.model if isinstance(instrument, ModelInstrument) else ""
+        dataset = instrument.dataset if isinstance(instrument, PoolInstrument) else ""
         self.uses = {
             **({model: Action.INFER} if model else {}),
+            **({dataset: Action.DOWNLOAD} if dataset else {}),
             self.spec.instrument: Action.RUN,
             **{k: parse_enum(Action, v, "action") for k, v in self.spec.uses.items()},
         }
@@ -820,7 +857,7 @@ class _Loop:
                 measurement = Measurement(status=RunStatus.FAILED, message=f"{type(error).__name__}: {error}")
             self._record(trial, measurement)
         for future, (trial, _) in list(self.in_flight.items()):
-            if self._late(future):
+            if not future.done() and self._late(future):
                 self.in_flight.pop(future)
                 message = f"no answer within {self.spec.trial_timeout:g} s"
                 self._record(trial, Measurement(status=RunStatus.TIMED_OUT, message=message))

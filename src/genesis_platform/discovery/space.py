@@ -344,7 +344,8 @@ class DesignSpace(_Frozen):
 
     def pool_points(self) -> list[Point]:
         """The pool's rows as validated points (empty without a pool)."""
-        return [dict(r) for r in self.pool.rows] if self.pool else []
+        # Validated, so a pool row and an observation of it have the same key (e.g. `1` and `"1"` for an option).
+        return [self.validate_point(r) for r in self.pool.rows] if self.pool else []
 
     def key(self, point: Mapping[str, Any]) -> tuple[Value, ...]:
         """A hashable identity for a point (values in parameter order, floats rounded to 12 digits)."""

@@ -29,6 +29,7 @@ class PoolInstrument(Instrument):
         source: where the rows came from (e.g. `dataset:<id>@<version>`), recorded with each trial.
         replicate_noise: return one replicate at random instead of the mean.
         seed: the seed of that choice.
+        dataset: the registered dataset the rows came from (a use of every trial).
     """
 
     def __init__(
@@ -39,7 +40,9 @@ class PoolInstrument(Instrument):
         source: str = "",
         replicate_noise: bool = False,
         seed: int = 0,
+        dataset: str = "",
     ) -> None:
+        self.dataset = dataset
         self.space = space
         self.name = name
         self.source = source

@@ -34,7 +34,7 @@ class ModelInstrument(Instrument):
 
     Args:
         predict: the model service's prediction for one input file, bound to the caller and the model.
-        prototype: a prototype's CIF file name among `PROTOTYPES`, or a path.
+        prototype: the file name of a prototype among `PROTOTYPES`.
         substitute: the species that `element` replaces (None: no substitution).
         name: the instrument's name.
         model: the model id, for the description.
@@ -47,8 +47,9 @@ class ModelInstrument(Instrument):
     ) -> None:
         from pymatgen.core.structure import Structure
 
-        path = PROTOTYPES / prototype if (PROTOTYPES / prototype).is_file() else Path(prototype)
-        if not path.is_file():
+        shipped = {p.name: p for p in PROTOTYPES.glob("*.cif")}
+        path = shipped.get(prototype)  # names only: a path would let a caller read the server's files
+        if path is None:
             raise ValueError(
                 f"no prototype structure {prototype!r}; shipped: {', '.join(p.name for p in PROTOTYPES.glob('*.cif'))}"
             )

@@ -152,6 +152,9 @@ class BayesianPlanner(Planner):
         try:
             fit_gpytorch_mll(mll, optimizer_kwargs={"options": {"maxiter": 200}})
         except Exception:  # a warm start can land in a bad basin; BoTorch's cold fit retries from the prior
+            covar = get_covar_module_with_dim_scaled_prior(
+                ard_num_dims=x.shape[-1], batch_shape=batch, use_rbf_kernel=False
+            )
             model = SingleTaskGP(x, y, covar_module=covar, outcome_transform=Standardize(m=m))
             fit_gpytorch_mll(ExactMarginalLogLikelihood(model.likelihood, model))
         self._hyper = {
@@ -284,7 +287,9 @@ def _distinct(planner: Planner, points: list[Point], n: int, rng: np.random.Gene
         if key not in seen:
             seen.add(key)
             out.append(p)
-    while len(out) < n:
+    for _attempt in range(20):
+        if len(out) >= n:
+            break
         for p in sample_points(planner.space, n - len(out), rng):
             if planner.space.key(p) not in seen:
                 seen.add(planner.space.key(p))
