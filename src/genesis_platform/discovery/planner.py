@@ -65,6 +65,7 @@ class Planner(abc.ABC):
         self.seed = seed
         self.observations: list[Observation] = []
         self.calls = 0
+        self._pool: list[Point] | None = None  # the validated pool and its keys, computed once
 
     # --- the protocol ---------------------------------------------------------------------------------
 
@@ -168,8 +169,11 @@ class Planner(abc.ABC):
 
     def untried(self, pending: Sequence[Point] = ()) -> list[Point]:
         """Pool points neither observed (success or failure) nor pending."""
+        if self._pool is None:
+            self._pool = self.space.pool_points()
+            self._pool_keys = [self.space.key(p) for p in self._pool]
         taken = {self.space.key(o.point) for o in self.observations} | {self.space.key(p) for p in pending}
-        return [p for p in self.space.pool_points() if self.space.key(p) not in taken]
+        return [p for p, k in zip(self._pool, self._pool_keys, strict=True) if k not in taken]
 
     def training_data(self) -> tuple[np.ndarray, np.ndarray]:
         """Features and outcomes of the successes: objectives signed to maximise, then constrained quantities."""
