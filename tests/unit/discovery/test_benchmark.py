@@ -68,9 +68,13 @@ def test_every_builtin_pool_loads():
         assert builtin_pool(name).size > 10
 
 
-def test_olympus_descriptors_reach_the_categorical_parameters():
+def test_olympus_descriptors_reach_the_categorical_parameters_when_asked():
+    from genesis_platform.discovery.benchmark import BUILTIN_POOLS
+
+    path, _ = BUILTIN_POOLS["perovskites"]
+    assert load_pool(path, descriptors=True).space.dimension == 14  # 6 organic + 4 cation + 4 anion descriptors
     problem = builtin_pool("perovskites")
-    assert problem.space.dimension == 14  # 6 organic + 4 cation + 4 anion descriptors
+    assert problem.space.dimension == 16 + 3 + 4  # one-hot by default
     assert problem.direction.value == "minimize"
 
 
