@@ -12,6 +12,7 @@ the tables are written into docs/benchmarks.md between the campaign markers.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from genesis_platform.discovery.harness import DEFAULT_POOLS, latency_suite, ren
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks/results/campaigns.json"
+LATENCY = ROOT / "benchmarks/results/latency.json"
 METHODS = ("genesis", "ax", "baybe")
 
 
@@ -32,6 +34,8 @@ def main() -> None:
     parser.add_argument("--doc", type=Path, default=ROOT / "docs/benchmarks.md", help="Markdown file to update")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
     parser.add_argument("--jobs", type=int, default=1, help="runs at once in worker processes")
+    parser.add_argument("--render-only", action="store_true", help="only rewrite the tables from the results")
+    parser.add_argument("--latency-results", type=Path, default=LATENCY, help="latency results file")
     args = parser.parse_args()
     pools = tuple(args.pool or DEFAULT_POOLS)
     runs = {"genesis": 50, "ax": 20, "baybe": 20}
@@ -43,9 +47,13 @@ def main() -> None:
     def say(line: str) -> None:
         print(line, flush=True)
 
-    data = run_suite(args.results, pools, runs, progress=say, jobs=args.jobs)
-    if args.latency:
-        data = latency_suite(args.results, args.latency_pool, [m for m in METHODS if m in runs], progress=say)
+    if not args.render_only:
+        run_suite(args.results, pools, runs, progress=say, jobs=args.jobs)
+    if args.latency and not args.render_only:
+        latency_suite(args.latency_results, args.latency_pool, [m for m in METHODS if m in runs], progress=say)
+    data = json.loads(args.results.read_text()) if args.results.is_file() else {"runs": []}
+    if args.latency_results.is_file():
+        data["latency"] = json.loads(args.latency_results.read_text()).get("latency", [])
     lines = render_markdown(data, pools, [m for m in (*METHODS, "forest") if m in runs])
     print("\n".join(lines))
     if not args.no_doc:

@@ -1,8 +1,9 @@
 """The campaign benchmark suite: many seeded protocol runs per method and pool, kept in a resumable results file.
 
 `run_suite` runs every (pool, method, seed) that the results file lacks, seeds in the outer loop so an
-interrupted suite still has balanced results, and writes the file atomically after every run: stopping and
-starting again loses at most the run in progress. Results carry the planner version and settings; runs of
+interrupted suite still has balanced results, and adds each run to the file atomically under a lock, merged with
+what other suites wrote meanwhile: suites may run side by side, and stopping and starting again loses at most
+the runs in progress. Results carry the planner version and settings; runs of
 another version are not mixed into a table. `latency_suite` times suggestions mid-campaign, and
 `render_markdown` turns both into the tables of `docs/benchmarks.md`.
 """
@@ -85,6 +86,19 @@ def _load(path: Path) -> dict[str, Any]:
     return {"runs": [], "latency": []}
 
 
+def _append(path: Path, key: str, row: dict[str, Any]) -> dict[str, Any]:
+    """Add one result under a file lock, merging with what other suites wrote meanwhile; the file's content."""
+    import fcntl
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (path.parent / f".{path.name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        data = _load(path)
+        data.setdefault(key, []).append(row)
+        _save(path, data)
+        return data
+
+
 def _save(path: Path, data: Mapping[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -135,8 +149,8 @@ def run_suite(
     ]
 
     def keep(row: dict[str, Any]) -> None:
-        data["runs"].append(row)
-        _save(results, data)
+        nonlocal data
+        data = _append(results, "runs", row)
         progress(f"{row['pool']} {row['method']} seed {row['seed']}: {len(row['picks'])} picks")
 
     if jobs <= 1:
@@ -168,7 +182,10 @@ def latency_suite(
     """Time suggestions mid-campaign (`suggestion_latency`) for each method, size and batch; resumable too."""
     data = _load(results)
     problem = _problem(pool)
-    done = {(r["pool"], r["method"], r["version"], r["observations"], r["batch"], r["seed"]) for r in data["latency"]}
+    done = {
+        (r["pool"], r["method"], r["version"], r["observations"], r["batch"], r["seed"])
+        for r in data.get("latency", [])
+    }
     for seed in range(repeats):
         for n in observations:
             for q in batches:
@@ -177,18 +194,16 @@ def latency_suite(
                     if (pool, method, version, n, q, seed) in done:
                         continue
                     seconds = suggestion_latency(method_by_name(method), problem, n, q, seed=seed)
-                    data["latency"].append(
-                        {
-                            "pool": pool,
-                            "method": method,
-                            "version": version,
-                            "observations": n,
-                            "batch": q,
-                            "seed": seed,
-                            "seconds": seconds,
-                        }
-                    )
-                    _save(results, data)
+                    row = {
+                        "pool": pool,
+                        "method": method,
+                        "version": version,
+                        "observations": n,
+                        "batch": q,
+                        "seed": seed,
+                        "seconds": seconds,
+                    }
+                    data = _append(results, "latency", row)
                     progress(f"latency {method} n={n} q={q}: {seconds:.3f} s")
     return data
 
