@@ -110,6 +110,7 @@ class DemoCampaign:
         pool: how many designs the dataset holds.
         top: how many of them are in the top 5 %.
         trials: how many experiments the campaign ran.
+        found: how many of the top designs it found.
         needed: experiments it took to find 80 % of the top designs (None if it did not).
         random: experiments random sampling needs for that, on average.
         best: the best toughness found.
@@ -119,6 +120,7 @@ class DemoCampaign:
     pool: int
     top: int
     trials: int
+    found: int
     needed: int | None
     random: float
     best: float
@@ -347,7 +349,7 @@ def _barrel_campaign(platform: Platform, who: Principal, barrel: DatasetVersion)
     )
     space = DesignSpace(parameters=problem.space.parameters, objectives=(Objective(name="toughness"),))
     spec = CampaignSpec(
-        name="Tough crossed barrels", space=space, instrument=instrument.id, seed=1, stopping=Stopping(max_trials=150)
+        name="Tough crossed barrels", space=space, instrument=instrument.id, seed=1, stopping=Stopping(max_trials=200)
     )
     campaign = platform.campaigns.create(who, spec)
     platform.campaigns.run(who, campaign.id)
@@ -360,7 +362,7 @@ def _barrel_campaign(platform: Platform, who: Principal, barrel: DatasetVersion)
         if needed is None and found >= math.ceil(0.8 * problem.n_top):
             needed = i
     best = max(t.values.get("toughness", float("-inf")) for t in trials)
-    return DemoCampaign(campaign.id, problem.size, problem.n_top, len(trials), needed, 0.8 * problem.size, best)
+    return DemoCampaign(campaign.id, problem.size, problem.n_top, len(trials), found, needed, 0.8 * problem.size, best)
 
 
 def _sample_structure(name: str) -> tuple[bytes, str]:
