@@ -7,7 +7,7 @@ from genesis_platform.bootstrap import Platform
 from genesis_platform.discovery import CampaignSpec, CampaignStatus, TrialStatus
 from genesis_platform.discovery.instruments import Hartmann6
 from genesis_platform.kernel import Settings
-from genesis_platform.kernel.compute import LocalPoolExecutor, RayExecutor
+from genesis_platform.kernel.compute import LocalPoolExecutor, RayExecutor, ThreadExecutor
 from genesis_platform.kernel.identity.tokens import TokenHasher
 
 TRIALS = 200
@@ -48,3 +48,29 @@ def test_a_batch_campaign_gives_identical_trials_on_the_local_pool_and_on_ray(tm
     assert [(t.point, t.values) for t in local_trials] == [(t.point, t.values) for t in ray_trials]
     best = min(t.values["f"] for t in local_trials)
     assert best < -3.0  # the global minimum is -3.32237; 200 trials of BO get close
+
+
+def test_a_trial_waiting_for_a_free_worker_is_not_timed_out(tmp_path):
+    # One thread, three trials at once, each 0.5 s against a 1.2 s timeout: the third waits 1 s in the queue.
+    # Clocks count from when a worker starts a trial, so none of them times out.
+    hasher = TokenHasher(time_cost=1, memory_cost=8)
+    platform, _ = Platform.initialise(Settings(home=tmp_path / "h"), executor=ThreadExecutor(1), hasher=hasher)
+    try:
+        me = platform.authenticate(platform.saved_token(), "internal")
+        config = {"type": "simulator", "simulator": "hartmann6", "delay": 0.5}
+        instrument, _ = platform.instruments.register(me, "slow h6", config)
+        spec = CampaignSpec(
+            name="queued",
+            space=Hartmann6().space(),
+            instrument=instrument.id,
+            workers=3,
+            trial_timeout=1.2,
+            planner="random",
+            stopping={"max_trials": 6},
+        )
+        campaign = platform.campaigns.create(me, spec)
+        platform.campaigns.run(me, campaign.id)
+        trials = platform.campaigns.trials(me, campaign.id)
+    finally:
+        platform.close()
+    assert [t.status for t in trials] == [TrialStatus.COMPLETED] * 6

@@ -728,7 +728,8 @@ class _Loop:
         self.planner = planner
         self.instrument = instrument
         self.progress = progress
-        self.in_flight: dict[Future[Measurement], tuple[Trial, float]] = {}
+        # each trial in flight, with the moment a worker took it (None while it waits in the executor's queue)
+        self.in_flight: dict[Future[Measurement], tuple[Trial, float | None]] = {}
         self.instrument_label = f"{self.spec.instrument}@{instrument_version}"
         self.planner_label = f"{planner.name}@{planner.version}"
         self.executor: Executor | None = (
@@ -837,7 +838,11 @@ class _Loop:
         trial.activity = job.activity
         with self.s._uow() as uow:
             CampaignStore(uow.connection).save_trial(trial)
-        self.in_flight[job.future] = (trial, time.monotonic())
+        # A trial's timeout counts from when a worker starts it, not while it waits behind others; executors
+        # that cannot tell (Ray) count from submission.
+        runner = self.executor or self.s._compute.executor
+        started = None if getattr(runner, "reports_start", False) else time.monotonic()
+        self.in_flight[job.future] = (trial, started)
 
     def _collect(self) -> None:
         deadline = self._next_deadline()
@@ -848,6 +853,7 @@ class _Loop:
         else:
             poll = _POLL_SECONDS if deadline is None else min(_POLL_SECONDS, deadline)
             done, _ = wait(list(self.in_flight), timeout=poll, return_when=FIRST_COMPLETED)
+        self._started()
         finished = sorted(done, key=lambda f: self.in_flight[f][0].number)
         for future in finished:
             trial, _ = self.in_flight.pop(future)
@@ -862,17 +868,32 @@ class _Loop:
                 message = f"no answer within {self.spec.trial_timeout:g} s"
                 self._record(trial, Measurement(status=RunStatus.TIMED_OUT, message=message))
 
+    def _started(self) -> None:
+        # Stamp the trials a worker has taken since the last look.
+        now = time.monotonic()
+        for future, (trial, started) in list(self.in_flight.items()):
+            if started is None and (future.running() or future.done()):
+                self.in_flight[future] = (trial, now)
+
     def _next_deadline(self) -> float | None:
         if self.spec.trial_timeout is None:
             return None
+        self._started()
         now = time.monotonic()
-        return max(0.0, min(start + self.spec.trial_timeout - now for _, start in self.in_flight.values()))
+        starts = [start for _, start in self.in_flight.values() if start is not None]
+        left = [start + self.spec.trial_timeout - now for start in starts]
+        if len(starts) < len(self.in_flight):
+            left.append(_POLL_SECONDS)  # a queued trial may start meanwhile: look again soon
+        return max(0.0, min(left))
 
     def _late(self, future: Future[Measurement]) -> bool:
         _, start = self.in_flight[future]
-        return self.spec.trial_timeout is not None and time.monotonic() - start > self.spec.trial_timeout
+        if self.spec.trial_timeout is None or start is None:
+            return False
+        return time.monotonic() - start > self.spec.trial_timeout
 
     def _expired(self) -> bool:
+        self._started()
         return any(self._late(f) for f in self.in_flight)
 
     def _record(self, trial: Trial, measurement: Measurement) -> None:

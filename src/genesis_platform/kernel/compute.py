@@ -61,6 +61,7 @@ class LocalPoolExecutor:
     """
 
     name = "local-pool"
+    reports_start = True  # a future turns `running()` when a worker takes it (at most one queued call early)
 
     def __init__(self, workers: int = 0) -> None:
         self.workers = workers or os.cpu_count() or 1
@@ -87,6 +88,7 @@ class ThreadExecutor:
     """
 
     name = "threads"
+    reports_start = True  # a future turns `running()` when a thread takes it
 
     def __init__(self, workers: int = 4) -> None:
         self.workers = workers
@@ -117,6 +119,7 @@ class RayExecutor:
     """
 
     name = "ray"
+    reports_start = False  # Ray's futures do not say when a task starts; clocks run from submission
 
     def __init__(self, address: str | None = None, workers: int = 0) -> None:
         self.address = address
