@@ -7,6 +7,9 @@ Results accumulate in benchmarks/results/campaigns.json (resumable: rerun to con
 the tables are written into docs/benchmarks.md between the campaign markers.
 
     python benchmarks/campaigns.py --runs genesis=50 --runs ax=20 --runs baybe=20
+
+Without --runs every method gets the protocol's count (genesis 50, ax 20, baybe 20); naming some runs only those.
+The tables always show every method with results for the current code, whatever ran this time.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ METHODS = ("genesis", "ax", "baybe")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pool", action="append", help="built-in pool name or path (repeatable; default: the eight)")
-    parser.add_argument("--runs", action="append", default=[], help="METHOD=N seeded runs (repeatable)")
+    parser.add_argument(
+        "--runs", action="append", default=[], help="METHOD=N seeded runs (repeatable; only the methods named run)"
+    )
     parser.add_argument("--latency", action="store_true", help="also time suggestions at 10/50/200 observations")
     parser.add_argument("--latency-pool", default="crossed_barrel")
     parser.add_argument("--results", type=Path, default=RESULTS)
@@ -38,9 +43,13 @@ def main() -> None:
     parser.add_argument("--latency-results", type=Path, default=LATENCY, help="latency results file")
     args = parser.parse_args()
     pools = tuple(args.pool or DEFAULT_POOLS)
-    runs = {"genesis": 50, "ax": 20, "baybe": 20}
+    runs = {} if args.runs else {"genesis": 50, "ax": 20, "baybe": 20}
     for item in args.runs:
-        method, _, n = item.partition("=")
+        method, sep, n = item.partition("=")
+        if not sep or not n.isdigit() or method not in (*METHODS, "forest", "random", "sobol"):
+            sys.exit(
+                f"--runs takes METHOD=N with METHOD one of genesis, ax, baybe, forest, random, sobol; not {item!r}"
+            )
         runs[method] = int(n)
     runs = {m: n for m, n in runs.items() if n > 0}
 
@@ -54,7 +63,7 @@ def main() -> None:
     data = json.loads(args.results.read_text()) if args.results.is_file() else {"runs": []}
     if args.latency_results.is_file():
         data["latency"] = json.loads(args.latency_results.read_text()).get("latency", [])
-    lines = render_markdown(data, pools, [m for m in (*METHODS, "forest") if m in runs])
+    lines = render_markdown(data, pools, [*METHODS, "forest"])
     print("\n".join(lines))
     if not args.no_doc:
         _replace_block(args.doc, "campaigns", lines)

@@ -209,14 +209,19 @@ def test_instrument_configs_with_bad_numbers_or_server_paths_are_refused(platfor
         platform.instruments.register(cast["rivera"], "x", {"type": "node", "url": "http://127.0.0.1:9", "poll": 0})
 
 
-def test_a_dataset_pool_smaller_than_the_budget_is_refused_at_create(platform, cast, tmp_path):
-    rivera = cast["rivera"]
+def _tiny(platform, who, tmp_path, **extra):
+    # A three-row dataset and an instrument that replays it.
     table = tmp_path / "tiny.csv"
     table.write_text("x,y\n0.1,1\n0.5,3\n0.9,2\n")
-    version = platform.datasets.register(rivera, table, name="tiny")
-    instrument, _ = platform.instruments.register(
-        rivera, "tiny", {"type": "dataset", "dataset": version.dataset_id, "file": "tiny.csv", "outcomes": ["y"]}
-    )
+    version = platform.datasets.register(who, table, name="tiny")
+    config = {"type": "dataset", "dataset": version.dataset_id, "file": "tiny.csv", "outcomes": ["y"]}
+    instrument, _ = platform.instruments.register(who, "tiny", config, **extra)
+    return version, instrument
+
+
+def test_a_dataset_pool_smaller_than_the_budget_is_refused_at_create(platform, cast, tmp_path):
+    rivera = cast["rivera"]
+    version, instrument = _tiny(platform, rivera, tmp_path)
     space = load_space(
         {"parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}], "objectives": [{"name": "y"}]}
     )
@@ -232,3 +237,17 @@ def test_a_dataset_pool_smaller_than_the_budget_is_refused_at_create(platform, c
         cast.admin, AuditQuery(action="compute.submit", resource=f'Asset::"{campaign.id}"')
     )
     assert all(version.dataset_id in r.event.details["uses"] for r in submits) and len(submits) == 3
+
+
+def test_pinging_a_dataset_instrument_describes_it_without_reading_the_data(platform, cast, tmp_path):
+    rivera = cast["rivera"]
+    version, instrument = _tiny(platform, rivera, tmp_path, markings=parse_markings("CUI//NOFORN"))
+    info = platform.instruments.ping(rivera, instrument.id)
+    assert info.kind == "dataset" and info.actions[0].outcomes == ("y",)
+    assert f"tiny.csv of dataset {version.dataset_id}" in info.description
+    downloads = platform.audit.records(
+        cast.admin, AuditQuery(action="dataset.download", resource=f'Asset::"{version.dataset_id}"')
+    )
+    assert downloads == []
+    with pytest.raises((NotFound, AccessDenied)):
+        platform.instruments.ping(cast["brit"], instrument.id)

@@ -63,4 +63,8 @@ def campaigns(
             )
     except ModuleNotFoundError as error:
         raise InvalidInput(f"{error.name} is not installed; pip install 'genesis-platform[bench]'") from None
-    console.print("\n".join(render_markdown(data, pools, list(counts))), highlight=False, markup=False)
+    console.print(
+        "\n".join(render_markdown(data, pools, ["genesis", "ax", "baybe", "forest", "random", "sobol"])),
+        highlight=False,
+        markup=False,
+    )

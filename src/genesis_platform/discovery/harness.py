@@ -10,6 +10,7 @@ another version are not mixed into a table. `latency_suite` times suggestions mi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -56,7 +57,9 @@ def method_by_name(name: str) -> PoolMethod:
     raise ValueError(f"unknown method {name!r}; choose genesis, forest, random, sobol, ax or baybe")
 
 
+@functools.lru_cache(maxsize=32)
 def _problem(name: str) -> PoolProblem:
+    # Cached: the tables and the latency suite ask for the same pool many times.
     return builtin_pool(name) if "/" not in name and not name.endswith((".csv", ".yaml", ".yml")) else load_pool(name)
 
 
@@ -71,6 +74,16 @@ def _version(method: str) -> str:
     for path in sorted([root / "planner.py", root / "space.py", *(root / "planners").glob("*.py")]):
         digest.update(path.read_bytes())
     return f"genesis-{digest.hexdigest()[:10]}"
+
+
+def _shown_version(method: str) -> str | None:
+    # The version whose results the tables show; None for a competitor that is not installed here.
+    from importlib.metadata import PackageNotFoundError
+
+    try:
+        return _version(method)
+    except PackageNotFoundError:
+        return None
 
 
 def _competitor(method: str) -> str:
@@ -217,7 +230,7 @@ def render_markdown(data: Mapping[str, Any], pools: Sequence[str], methods: Sequ
     for pool in pools:
         problem = _problem(pool)
         for method in methods:
-            version = _version(method)
+            version = _shown_version(method)
             rows = [r for r in data["runs"] if r["pool"] == pool and r["method"] == method and r["version"] == version]
             if not rows:
                 continue
@@ -234,31 +247,27 @@ def render_markdown(data: Mapping[str, Any], pools: Sequence[str], methods: Sequ
                 f"| {_fmt(s.ef.get(50))} | {ask:.3f} |"
             )
         lines.append(f"| {pool} | {problem.size} | random (exact) | - | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | - |")
-    latency = [r for r in data.get("latency", []) if r["version"] == _version(r["method"])]
-    if latency:
+    latency = [r for r in data.get("latency", []) if r["version"] == _shown_version(r["method"])]
+    timed = [m for m in methods if any(r["method"] == m for r in latency)]
+    if timed:
+        ratio_head = " genesis / ax |" if {"genesis", "ax"} <= set(timed) else ""
         lines += [
             "",
-            "| pool | observations | batch | " + " | ".join(f"{m} s" for m in methods) + " | genesis / ax |",
-            "|---|---|---|" + "---|" * len(methods) + "---|",
+            "| pool | observations | batch | " + " | ".join(f"{m} s" for m in timed) + " |" + ratio_head,
+            "|---|---|---|" + "---|" * (len(timed) + bool(ratio_head)),
         ]
         keys = sorted({(r["pool"], r["observations"], r["batch"]) for r in latency})
         for pool, n, q in keys:
-            med = {
-                m: float(np.median(v))
-                if (
-                    v := [
-                        r["seconds"]
-                        for r in latency
-                        if (r["pool"], r["observations"], r["batch"], r["method"]) == (pool, n, q, m)
-                    ]
-                )
-                else math.nan
-                for m in methods
-            }
-            ratio = med.get("genesis", math.nan) / med["ax"] if med.get("ax") else math.nan
-            lines.append(
-                f"| {pool} | {n} | {q} | " + " | ".join(f"{med[m]:.3f}" for m in methods) + f" | {ratio:.2f} |"
-            )
+            med = {}
+            for m in timed:
+                v = [
+                    r["seconds"]
+                    for r in latency
+                    if (r["pool"], r["observations"], r["batch"], r["method"]) == (pool, n, q, m)
+                ]
+                med[m] = float(np.median(v)) if v else math.nan
+            ratio = f" {med['genesis'] / med['ax']:.2f} |" if ratio_head else ""
+            lines.append(f"| {pool} | {n} | {q} | " + " | ".join(f"{med[m]:.3f}" for m in timed) + " |" + ratio)
     return lines
 
 

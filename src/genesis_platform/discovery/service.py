@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from genesis_platform.discovery.instrument import Action as InstrumentAction
 from genesis_platform.discovery.instrument import Instrument, InstrumentInfo, Measurement, RunStatus
 from genesis_platform.discovery.instruments import Branin, Hartmann6, NodeInstrument, PoolInstrument, SnarReactor
 from genesis_platform.discovery.instruments.model import ModelInstrument
@@ -233,11 +234,14 @@ class InstrumentService:
                 return NodeInstrument(record["config"]["url"]).ping()
             except RuntimeError as error:
                 raise Conflict(f"instrument {instrument_id} does not answer: {error}") from None
+        # A dataset instrument is described from its record: answering a ping must not read (download) the data.
+        config = record["config"]
+        text = f"replays {config['file']} of dataset {config['dataset']}" + (
+            f" version {config['version']}" if config.get("version") else ""
+        )
+        run = InstrumentAction(name="run", outcomes=tuple(config["outcomes"]), description=text)
         return InstrumentInfo(
-            name=asset.name,
-            kind="dataset",
-            version=record["version"],
-            description=f"replays {record['config']['dataset']}",
+            name=asset.name, kind="dataset", version=record["version"], actions=(run,), description=text
         )
 
     def _require(

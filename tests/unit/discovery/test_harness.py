@@ -33,3 +33,16 @@ def test_bench_campaigns_from_the_cli(cli, tmp_path):
     assert "| autoam | 100 | random | 2 |" in out.out
     bad = cli("bench", "campaigns", "--runs", "oracle=2", "--results", str(tmp_path / "b.json"))
     assert bad.code != 0 and "unknown method(s) oracle" in bad.err
+
+
+def test_the_latency_table_shows_the_methods_timed_and_the_ratio_only_beside_ax(tmp_path):
+    from genesis_platform.discovery.harness import _version
+
+    def row(method, seconds):
+        return {"pool": "autoam", "method": method, "version": _version(method), "observations": 10, "batch": 1,
+                "seed": 0, "seconds": seconds}  # fmt: skip
+
+    alone = render_markdown({"runs": [], "latency": [row("genesis", 0.2)]}, [], ["genesis", "ax", "baybe"])
+    assert "| pool | observations | batch | genesis s |" in alone and "| autoam | 10 | 1 | 0.200 |" in alone
+    both = render_markdown({"runs": [], "latency": [row("genesis", 0.2), row("ax", 0.8)]}, [], ["genesis", "ax"])
+    assert "| autoam | 10 | 1 | 0.200 | 0.800 | 0.25 |" in both

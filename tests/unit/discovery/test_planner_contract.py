@@ -165,10 +165,14 @@ def test_botorch_handles_several_objectives_and_outcome_constraints():
             "outcome_constraints": [{"name": "cost", "op": "<=", "bound": 0.8}],
         }
     )
-    planner = make_planner("botorch", space, seed=2, **FAST["botorch"])
+    # f1 = x rises while f2 = (x - 0.5)^2 falls towards 0.5, so the Pareto set is x in [0.5, 1]; cost = x <= 0.8
+    # leaves [0.5, 0.8]. Every suggestion must land there: on the feasible front, between the observed points.
     xs = [0.1, 0.4, 0.6, 0.9]
-    planner.observe([Observation(point={"x": x}, values={"f1": x, "f2": (x - 0.5) ** 2, "cost": x}) for x in xs])
-    batch = planner.suggest(2)
-    assert len(batch) == 2 and all(0 <= p["x"] <= 1 for p in batch)
+    for seed in range(3):
+        planner = make_planner("botorch", space, seed=seed, **FAST["botorch"])
+        planner.observe([Observation(point={"x": x}, values={"f1": x, "f2": (x - 0.5) ** 2, "cost": x}) for x in xs])
+        batch = planner.suggest(2)
+        assert len(batch) == 2 and all(0.48 <= p["x"] <= 0.8 for p in batch), batch
+        assert all(min(abs(p["x"] - x) for x in xs) > 0.02 for p in batch)  # new points, not repeats
     with pytest.raises(InvalidInput, match="qucb"):
         make_planner("botorch", space, acquisition="qucb")
