@@ -50,27 +50,96 @@ def test_a_batch_campaign_gives_identical_trials_on_the_local_pool_and_on_ray(tm
     assert best < -3.0  # the global minimum is -3.32237; 200 trials of BO get close
 
 
+def _slow_campaign(tmp_path, delay, **spec):
+    # One worker thread and a Hartmann-6 simulator taking `delay` seconds a run.
+    hasher = TokenHasher(time_cost=1, memory_cost=8)
+    platform, _ = Platform.initialise(Settings(home=tmp_path / "h"), executor=ThreadExecutor(1), hasher=hasher)
+    me = platform.authenticate(platform.saved_token(), "internal")
+    config = {"type": "simulator", "simulator": "hartmann6", "delay": delay}
+    instrument, _ = platform.instruments.register(me, "slow h6", config)
+    fields = {"name": "slow", "space": Hartmann6().space(), "instrument": instrument.id, "planner": "random", **spec}
+    return platform, me, platform.campaigns.create(me, CampaignSpec.model_validate(fields))
+
+
 def test_a_trial_waiting_for_a_free_worker_is_not_timed_out(tmp_path):
     # One thread, three trials at once, each 0.5 s against a 1.2 s timeout: the third waits 1 s in the queue.
     # Clocks count from when a worker starts a trial, so none of them times out.
-    hasher = TokenHasher(time_cost=1, memory_cost=8)
-    platform, _ = Platform.initialise(Settings(home=tmp_path / "h"), executor=ThreadExecutor(1), hasher=hasher)
+    platform, me, campaign = _slow_campaign(tmp_path, 0.5, workers=3, trial_timeout=1.2, stopping={"max_trials": 6})
     try:
-        me = platform.authenticate(platform.saved_token(), "internal")
-        config = {"type": "simulator", "simulator": "hartmann6", "delay": 0.5}
-        instrument, _ = platform.instruments.register(me, "slow h6", config)
-        spec = CampaignSpec(
-            name="queued",
-            space=Hartmann6().space(),
-            instrument=instrument.id,
-            workers=3,
-            trial_timeout=1.2,
-            planner="random",
-            stopping={"max_trials": 6},
-        )
-        campaign = platform.campaigns.create(me, spec)
         platform.campaigns.run(me, campaign.id)
         trials = platform.campaigns.trials(me, campaign.id)
     finally:
         platform.close()
     assert [t.status for t in trials] == [TrialStatus.COMPLETED] * 6
+
+
+def _leased(tmp_path, monkeypatch):
+    # A short lease (1.5 s) and one 4-second trial in batch mode: the loop waits on it without turning.
+    from datetime import timedelta
+
+    from genesis_platform.discovery import service
+
+    monkeypatch.setattr(service, "LEASE", timedelta(seconds=1.5))
+    return _slow_campaign(tmp_path, 4.0, mode="batch", stopping={"max_trials": 1})
+
+
+def _in_thread(fn):
+    import threading
+
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = fn()
+        except Exception as error:
+            outcome["error"] = error
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    return thread, outcome
+
+
+def test_the_lease_is_renewed_while_the_loop_waits_so_no_second_runner_takes_over(tmp_path, monkeypatch):
+    import time
+
+    from genesis_platform.kernel import Conflict
+
+    platform, me, campaign = _leased(tmp_path, monkeypatch)
+    try:
+        thread, outcome = _in_thread(lambda: platform.campaigns.run(me, campaign.id))
+        time.sleep(2.5)  # past the 1.5 s lease: only the heartbeat keeps it
+        with pytest.raises(Conflict, match="is being run by"):
+            platform.campaigns.run(me, campaign.id)
+        thread.join(timeout=30)
+        assert outcome["value"].status is CampaignStatus.FINISHED
+        trials = platform.campaigns.trials(me, campaign.id)
+        assert [(t.status, t.attempt) for t in trials] == [(TrialStatus.COMPLETED, 1)]
+    finally:
+        platform.close()
+
+
+def test_a_runner_that_lost_its_lease_stops_without_writing(tmp_path, monkeypatch):
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from genesis_platform.discovery.store import CampaignStore
+    from genesis_platform.kernel import Conflict
+
+    platform, me, campaign = _leased(tmp_path, monkeypatch)
+    try:
+        thread, outcome = _in_thread(lambda: platform.campaigns.run(me, campaign.id))
+        time.sleep(1.0)
+        with platform.uow() as uow:  # another runner takes the campaign over (as after a network partition)
+            store = CampaignStore(uow.connection)
+            holder, _ = store.lease(campaign.id)
+            store.release_lease(campaign.id, holder)
+            now = datetime.now(UTC)
+            assert store.take_lease(campaign.id, "elsewhere:1:x", now + timedelta(minutes=5), now, None)
+        thread.join(timeout=30)
+        assert isinstance(outcome.get("error"), Conflict) and "taken over" in str(outcome["error"])
+        status = platform.campaigns.status(me, campaign.id)
+        assert status.campaign.status is CampaignStatus.RUNNING  # the new runner's, not overwritten
+        trials = platform.campaigns.trials(me, campaign.id)
+        assert [t.status for t in trials] == [TrialStatus.RUNNING]  # its result was not written by the loser
+    finally:
+        platform.close()

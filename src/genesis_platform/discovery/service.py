@@ -19,6 +19,7 @@ import io
 import os
 import socket
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -69,7 +70,8 @@ SIMULATORS: dict[str, type[Branin | Hartmann6 | SnarReactor]] = {
 }
 MODEL_OUTCOMES = ("energy_per_atom", "max_force", "pressure")
 LEASE = timedelta(seconds=30)
-"""How long a runner's claim on a campaign lasts without renewal (it renews every loop turn)."""
+"""How long a runner's claim on a campaign lasts without renewal. A heartbeat thread renews it every third of
+that, so a long suggestion or a long batch wait keeps it; every write of the loop checks it is still held."""
 
 
 def _runner_id() -> str:
@@ -690,6 +692,8 @@ class CampaignService:
             )
             loop = _Loop(self, principal, campaign, trials, planner, instrument, progress, runner, instrument_version)
             return loop.run(max_new_trials)
+        except _LeaseLost:
+            raise  # the campaign belongs to another runner now: its status is not this one's to write
         except Exception as error:
             # Whatever broke the loop, record it where people look, and leave the campaign resumable.
             with self._uow() as uow:
@@ -706,6 +710,44 @@ class CampaignService:
                 loop.close()
             with self._uow() as uow:
                 CampaignStore(uow.connection).release_lease(campaign_id, runner)
+
+
+class _LeaseLost(Conflict):
+    """Another runner holds the campaign now; this one stops without writing."""
+
+
+class _Heartbeat:
+    """Renews a runner's lease every third of `LEASE` on its own thread, whatever the loop is doing.
+
+    `lost` turns true once another runner holds the lease; the loop then stops at its next turn.
+    """
+
+    def __init__(self, service: CampaignService, campaign_id: str, runner: str) -> None:
+        self._service, self._campaign_id, self._runner = service, campaign_id, runner
+        self._stop = threading.Event()
+        self.lost = False
+        self._thread = threading.Thread(target=self._beat, name=f"lease {campaign_id}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(LEASE.total_seconds() / 3):
+            try:
+                with self._service._uow() as uow:
+                    held = CampaignStore(uow.connection).renew_lease(
+                        self._campaign_id, self._runner, datetime.now(UTC) + LEASE
+                    )
+            except Exception:  # a database hiccup: try again next beat; the lease still has two beats left
+                continue
+            if not held:
+                self.lost = True
+                return
 
 
 class _Loop:
@@ -725,6 +767,7 @@ class _Loop:
     ) -> None:
         self.runner = runner
         self.s = service
+        self.heartbeat = _Heartbeat(service, campaign.id, runner)
         self.principal = principal
         self.campaign = campaign
         self.spec = campaign.spec
@@ -749,6 +792,7 @@ class _Loop:
         }
 
     def run(self, max_new_trials: int | None) -> Campaign:
+        self.heartbeat.start()
         for trial in [t for t in self.trials if t.status is TrialStatus.RUNNING]:
             trial.attempt += 1  # in flight when the last run ended: re-issue the same point
             self._submit(trial)
@@ -773,18 +817,23 @@ class _Loop:
 
     def close(self) -> None:
         """Release the loop's own threads (trials still running on them are abandoned, not awaited)."""
+        self.heartbeat.stop()
         if self.executor is not None:
             self.executor.shutdown(wait=False)
+
+    def _hold(self, store: CampaignStore) -> None:
+        # Renew the lease inside a transaction that is about to write; refuse to write without it.
+        if self.heartbeat.lost or not store.renew_lease(self.campaign.id, self.runner, datetime.now(UTC) + LEASE):
+            raise _LeaseLost(f"campaign {self.campaign.id} was taken over by another runner; this one stops")
 
     def _budget_left(self) -> int:
         return self.spec.stopping.max_trials - len(self.trials)
 
     def _stop_requested(self) -> bool:
-        # Also renews the lease: a loop that lost it (another runner took over) stops at once.
+        # Also checks the lease: a loop that lost it (another runner took over) stops at once.
         with self.s._uow() as uow:
             store = CampaignStore(uow.connection)
-            if not store.renew_lease(self.campaign.id, self.runner, datetime.now(UTC) + LEASE):
-                raise Conflict(f"campaign {self.campaign.id} was taken over by another runner; this one stops")
+            self._hold(store)
             status, reason = store.status(self.campaign.id)
         if status is CampaignStatus.STOPPED:
             self.campaign.status, self.campaign.stop_reason = status, reason
@@ -819,6 +868,7 @@ class _Loop:
         ]
         with self.s._uow() as uow:  # the trials and the planner that chose them, in one transaction
             store = CampaignStore(uow.connection)
+            self._hold(store)
             for trial in created:
                 store.add_trial(trial)
             self._save_state(store)
@@ -920,6 +970,7 @@ class _Loop:
         )
         with self.s._uow() as uow:  # the result and the planner that learned it, in one transaction
             store = CampaignStore(uow.connection)
+            self._hold(store)
             store.save_trial(trial)
             self._save_state(store)
         if self.progress:
