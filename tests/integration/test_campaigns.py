@@ -209,11 +209,11 @@ def test_instrument_configs_with_bad_numbers_or_server_paths_are_refused(platfor
         platform.instruments.register(cast["rivera"], "x", {"type": "node", "url": "http://127.0.0.1:9", "poll": 0})
 
 
-def _tiny(platform, who, tmp_path, **extra):
+def _tiny(platform, who, tmp_path, dataset_markings=None, **extra):
     # A three-row dataset and an instrument that replays it.
     table = tmp_path / "tiny.csv"
     table.write_text("x,y\n0.1,1\n0.5,3\n0.9,2\n")
-    version = platform.datasets.register(who, table, name="tiny")
+    version = platform.datasets.register(who, table, name="tiny", markings=dataset_markings)
     config = {"type": "dataset", "dataset": version.dataset_id, "file": "tiny.csv", "outcomes": ["y"]}
     instrument, _ = platform.instruments.register(who, "tiny", config, **extra)
     return version, instrument
@@ -251,3 +251,40 @@ def test_pinging_a_dataset_instrument_describes_it_without_reading_the_data(plat
     assert downloads == []
     with pytest.raises((NotFound, AccessDenied)):
         platform.instruments.ping(cast["brit"], instrument.id)
+
+
+def test_an_unmarked_campaign_takes_the_markings_of_the_data_it_replays_and_passes_them_on(platform, cast, tmp_path):
+    rivera = cast["rivera"]
+    _, instrument = _tiny(platform, rivera, tmp_path, dataset_markings=parse_markings("CUI//SP-EXPT//NOFORN"))
+    space = load_space(
+        {"parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}], "objectives": [{"name": "y"}]}
+    )
+    spec = _spec(instrument.id, space=space, planner="random", planner_settings={}, stopping={"max_trials": 3})
+    campaign = platform.campaigns.create(rivera, spec)
+    asset = platform.campaigns.status(rivera, campaign.id).asset
+    assert asset.markings.banner == "CUI//SP-EXPT//NOFORN"
+    platform.campaigns.run(rivera, campaign.id)
+    derived, _ = platform.datasets.get(rivera, platform.campaigns.register_best(rivera, campaign.id))
+    assert derived.markings.banner == "CUI//SP-EXPT//NOFORN"  # the data's values do not come out unmarked
+    with pytest.raises((NotFound, AccessDenied)):  # and a foreign national cannot see the campaign
+        platform.campaigns.status(cast["brit"], campaign.id)
+
+
+def test_a_campaign_on_an_instrument_and_data_marked_differently_must_be_marked_explicitly(platform, cast, tmp_path):
+    rivera = cast["rivera"]
+    _, instrument = _tiny(
+        platform,
+        rivera,
+        tmp_path,
+        markings=parse_markings("CUI//SP-PROPIN"),
+        dataset_markings=parse_markings("CUI//SP-EXPT"),
+    )
+    space = load_space(
+        {"parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}], "objectives": [{"name": "y"}]}
+    )
+    spec = _spec(instrument.id, space=space, planner="random", planner_settings={}, stopping={"max_trials": 3})
+    with pytest.raises(InvalidInput, match="give the campaign its markings explicitly"):
+        platform.campaigns.create(rivera, spec)
+    both = parse_markings("CUI//SP-EXPT/SP-PROPIN")
+    campaign = platform.campaigns.create(rivera, spec, markings=both)
+    assert platform.campaigns.status(rivera, campaign.id).asset.markings.same_policy_as(both)

@@ -257,14 +257,14 @@ class InstrumentService:
 
     def outcomes(
         self, uow: UnitOfWork, principal: Principal, instrument_id: str
-    ) -> tuple[InstrumentRecord, tuple[str, ...]]:
-        """The instrument's record and the outcomes it measures (action `run`)."""
-        _, record = self._require(uow, principal, Action.RUN, instrument_id)
+    ) -> tuple[GovernedAsset, InstrumentRecord, tuple[str, ...]]:
+        """The instrument's asset, its record and the outcomes it measures (action `run`)."""
+        asset, record = self._require(uow, principal, Action.RUN, instrument_id)
         if record["kind"] == "simulator":
-            return record, _simulator(record["config"]).info().outcomes
+            return asset, record, _simulator(record["config"]).info().outcomes
         if record["kind"] == "model":
-            return record, MODEL_OUTCOMES
-        return record, tuple(record["config"]["outcomes"])
+            return asset, record, MODEL_OUTCOMES
+        return asset, record, tuple(record["config"]["outcomes"])
 
     def build(self, principal: Principal, instrument_id: str, space: DesignSpace) -> Instrument:
         """The instrument object a worker runs, for a campaign on `space` (action `run`)."""
@@ -434,14 +434,17 @@ class CampaignService:
         must be allowed to run the instrument and use what the spec names.
 
         A campaign on a dataset instrument whose space has no pool gets the dataset's distinct points as its
-        pool.
+        pool. Without `markings` the campaign takes those of its instrument, or of the dataset a dataset
+        instrument replays; where the two differ it must be marked explicitly.
 
         Raises:
             InvalidInput: the spec cannot run as written; the message says what to change.
             NotFound / AccessDenied: the instrument or a use is hidden or denied.
         """
         with self._uow() as uow:
-            record, outcomes = self._instruments.outcomes(uow, principal, spec.instrument)
+            instrument, record, outcomes = self._instruments.outcomes(uow, principal, spec.instrument)
+            if markings is None:
+                markings = self._inherited_markings(uow, principal, spec, instrument, record)
             missing = [o for o in spec.space.outcome_names if o not in outcomes]
             if missing:
                 raise InvalidInput(
@@ -474,6 +477,34 @@ class CampaignService:
                 uow, principal, "campaign.create", asset, {"instrument": spec.instrument, "planner": spec.planner}
             )
         return campaign
+
+    def _inherited_markings(
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        spec: CampaignSpec,
+        instrument: GovernedAsset,
+        record: InstrumentRecord,
+    ) -> Markings | None:
+        # An unmarked campaign takes the markings of what it measures: the instrument's, or those of the dataset
+        # a dataset instrument replays (action `read_metadata` on it). Its trials and the datasets it registers
+        # carry the campaign's markings, so an unmarked campaign on CUI data must not come out unmarked.
+        found = [instrument.markings] if instrument.markings != Markings() else []
+        if record["kind"] == "dataset":
+            data = self._assets.require(
+                uow, principal, Action.READ_METADATA, record["config"]["dataset"], {"campaign": spec.name}
+            )
+            if data.markings != Markings():
+                found.append(data.markings)
+        if not found:
+            return None
+        if any(not m.same_policy_as(found[0]) for m in found[1:]):
+            raise InvalidInput(
+                f"instrument {instrument.id} is marked {found[0].banner} and the dataset it replays "
+                f"{found[1].banner}; give the campaign its markings explicitly (CLI --marking), "
+                "at least as strict as both"
+            )
+        return found[-1]
 
     def _pool_from_dataset(self, principal: Principal, space: DesignSpace, record: InstrumentRecord) -> DesignSpace:
         rows: list[dict[str, str]] = self._instruments.dataset_rows(principal, record)
@@ -636,7 +667,7 @@ class CampaignService:
         """
         with self._uow() as uow:
             _, campaign = self._require(uow, principal, Action.RUN, campaign_id)
-            self._instruments.outcomes(uow, principal, campaign.spec.instrument)
+            self._instruments.outcomes(uow, principal, campaign.spec.instrument)  # decides `run` on it
         if campaign.status is CampaignStatus.FINISHED:
             raise Conflict(f"campaign {campaign_id} has finished ({campaign.stop_reason}); create a new one")
 
