@@ -19,12 +19,18 @@ import json
 import sys
 from pathlib import Path
 
-from genesis_platform.discovery.harness import DEFAULT_POOLS, latency_suite, render_markdown, run_suite
+from genesis_platform.discovery.harness import (
+    DEFAULT_POOLS,
+    METHODS,
+    latency_suite,
+    parse_runs,
+    render_markdown,
+    run_suite,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks/results/campaigns.json"
 LATENCY = ROOT / "benchmarks/results/latency.json"
-METHODS = ("genesis", "ax", "baybe")
 
 
 def main() -> None:
@@ -43,14 +49,10 @@ def main() -> None:
     parser.add_argument("--latency-results", type=Path, default=LATENCY, help="latency results file")
     args = parser.parse_args()
     pools = tuple(args.pool or DEFAULT_POOLS)
-    runs = {} if args.runs else {"genesis": 50, "ax": 20, "baybe": 20}
-    for item in args.runs:
-        method, sep, n = item.partition("=")
-        if not sep or not n.isdigit() or method not in (*METHODS, "forest", "random", "sobol"):
-            sys.exit(
-                f"--runs takes METHOD=N with METHOD one of genesis, ax, baybe, forest, random, sobol; not {item!r}"
-            )
-        runs[method] = int(n)
+    try:
+        runs = parse_runs(args.runs) if args.runs else {"genesis": 50, "ax": 20, "baybe": 20}
+    except ValueError as error:
+        sys.exit(str(error))
     runs = {m: n for m, n in runs.items() if n > 0}
 
     def say(line: str) -> None:
@@ -59,11 +61,13 @@ def main() -> None:
     if not args.render_only:
         run_suite(args.results, pools, runs, progress=say, jobs=args.jobs)
     if args.latency and not args.render_only:
-        latency_suite(args.latency_results, args.latency_pool, [m for m in METHODS if m in runs], progress=say)
+        latency_suite(
+            args.latency_results, args.latency_pool, [m for m in ("genesis", "ax", "baybe") if m in runs], progress=say
+        )
     data = json.loads(args.results.read_text()) if args.results.is_file() else {"runs": []}
     if args.latency_results.is_file():
         data["latency"] = json.loads(args.latency_results.read_text()).get("latency", [])
-    lines = render_markdown(data, pools, [*METHODS, "forest"])
+    lines = render_markdown(data, pools, METHODS)
     print("\n".join(lines))
     if not args.no_doc:
         _replace_block(args.doc, "campaigns", lines)

@@ -8,7 +8,14 @@ from typing import Annotated
 import typer
 
 from genesis_platform.cli._common import console
-from genesis_platform.discovery.harness import DEFAULT_POOLS, latency_suite, render_markdown, run_suite
+from genesis_platform.discovery.harness import (
+    DEFAULT_POOLS,
+    METHODS,
+    latency_suite,
+    parse_runs,
+    render_markdown,
+    run_suite,
+)
 from genesis_platform.kernel import InvalidInput
 
 __all__ = ["app"]
@@ -26,7 +33,7 @@ def campaigns(
     ] = None,
     runs: Annotated[
         list[str] | None,
-        typer.Option("--runs", help="METHOD=N seeded runs; methods: genesis, forest, random, ax, baybe."),
+        typer.Option("--runs", help=f"METHOD=N seeded runs; methods: {', '.join(METHODS)}."),
     ] = None,
     latency: Annotated[
         bool, typer.Option("--latency", help="Also time suggestions at 10, 50 and 200 observations.")
@@ -44,16 +51,11 @@ def campaigns(
 
     Ax and BayBE come with the `bench` extra (pip install 'genesis-platform[bench]').
     """
-    counts = {"genesis": 10}
-    for item in runs or []:
-        method, sep, n = item.partition("=")
-        if not sep or not n.isdigit():
-            raise InvalidInput(f"--runs takes METHOD=N, e.g. genesis=10, not {item!r}")
-        counts[method] = int(n)
+    try:
+        counts = {"genesis": 10, **parse_runs(runs or [])}
+    except ValueError as error:
+        raise InvalidInput(str(error)) from None
     counts = {m: n for m, n in counts.items() if n > 0}
-    unknown = sorted(set(counts) - {"genesis", "forest", "random", "sobol", "ax", "baybe"})
-    if unknown:
-        raise InvalidInput(f"unknown method(s) {', '.join(unknown)}; choose genesis, forest, random, sobol, ax, baybe")
     pools = tuple(pool or DEFAULT_POOLS)
     try:
         data = run_suite(results, pools, counts, progress=lambda line: console.print(line, highlight=False), jobs=jobs)
@@ -64,7 +66,7 @@ def campaigns(
     except ModuleNotFoundError as error:
         raise InvalidInput(f"{error.name} is not installed; pip install 'genesis-platform[bench]'") from None
     console.print(
-        "\n".join(render_markdown(data, pools, ["genesis", "ax", "baybe", "forest", "random", "sobol"])),
+        "\n".join(render_markdown(data, pools, METHODS)),
         highlight=False,
         markup=False,
     )

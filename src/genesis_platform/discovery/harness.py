@@ -35,11 +35,33 @@ from genesis_platform.discovery.benchmark import (
     summarise,
 )
 
-__all__ = ["DEFAULT_POOLS", "latency_suite", "method_by_name", "render_markdown", "run_suite"]
+__all__ = ["DEFAULT_POOLS", "METHODS", "latency_suite", "method_by_name", "parse_runs", "render_markdown", "run_suite"]
 
 DEFAULT_POOLS = ("crossed_barrel", "perovskite", "agnp", "p3ht", "autoam", "perovskites", "colors_bob", "suzuki_i")
 """The five Liang et al. datasets, then Olympus pools with categorical inputs (with and without continuous ones)
 and with a mixture (simplex) constraint."""
+
+
+METHODS = ("genesis", "ax", "baybe", "forest", "random", "sobol")
+"""Every method the suite can run, in table order: the default planner, the competitors, the other planners."""
+
+
+def parse_runs(items: Sequence[str]) -> dict[str, int]:
+    """`METHOD=N` items (the `--runs` options) as method → runs.
+
+    Raises:
+        ValueError: an item that is not `METHOD=N`, or a method the suite does not know; the message says so.
+    """
+    counts: dict[str, int] = {}
+    for item in items:
+        method, sep, n = item.partition("=")
+        if not sep or not n.isdigit():
+            raise ValueError(f"--runs takes METHOD=N, e.g. genesis=10, not {item!r}")
+        counts[method] = int(n)
+    unknown = sorted(set(counts) - set(METHODS))
+    if unknown:
+        raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose {', '.join(METHODS)}")
+    return counts
 
 
 def method_by_name(name: str) -> PoolMethod:
@@ -54,7 +76,7 @@ def method_by_name(name: str) -> PoolMethod:
         return AxMethod()
     if name == "baybe":
         return BaybeMethod()
-    raise ValueError(f"unknown method {name!r}; choose genesis, forest, random, sobol, ax or baybe")
+    raise ValueError(f"unknown method {name!r}; choose {', '.join(METHODS)}")
 
 
 @functools.lru_cache(maxsize=32)

@@ -925,11 +925,12 @@ class _Loop:
             CampaignStore(uow.connection).save_trial(trial)
         # A trial's timeout counts from when a worker starts it, not while it waits behind others; executors
         # that cannot tell (Ray) count from submission.
-        runner = self.executor or self.s._compute.executor
-        started = None if getattr(runner, "reports_start", False) else time.monotonic()
+        executor = self.executor or self.s._compute.executor
+        started = None if getattr(executor, "reports_start", False) else time.monotonic()
         self.in_flight[job.future] = (trial, started)
 
     def _collect(self) -> None:
+        self._started()
         deadline = self._next_deadline()
         if self.spec.mode == "batch":
             done, _ = wait(list(self.in_flight), timeout=deadline)
@@ -963,7 +964,6 @@ class _Loop:
     def _next_deadline(self) -> float | None:
         if self.spec.trial_timeout is None:
             return None
-        self._started()
         now = time.monotonic()
         starts = [start for _, start in self.in_flight.values() if start is not None]
         left = [start + self.spec.trial_timeout - now for start in starts]
@@ -978,7 +978,6 @@ class _Loop:
         return time.monotonic() - start > self.spec.trial_timeout
 
     def _expired(self) -> bool:
-        self._started()
         return any(self._late(f) for f in self.in_flight)
 
     def _record(self, trial: Trial, measurement: Measurement) -> None:

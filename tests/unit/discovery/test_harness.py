@@ -46,3 +46,15 @@ def test_the_latency_table_shows_the_methods_timed_and_the_ratio_only_beside_ax(
     assert "| pool | observations | batch | genesis s |" in alone and "| autoam | 10 | 1 | 0.200 |" in alone
     both = render_markdown({"runs": [], "latency": [row("genesis", 0.2), row("ax", 0.8)]}, [], ["genesis", "ax"])
     assert "| autoam | 10 | 1 | 0.200 | 0.800 | 0.25 |" in both
+
+
+def test_runs_options_are_parsed_or_refused_with_what_to_write():
+    import pytest
+
+    from genesis_platform.discovery.harness import parse_runs
+
+    assert parse_runs(["genesis=5", "baybe=0"]) == {"genesis": 5, "baybe": 0}
+    with pytest.raises(ValueError, match="METHOD=N"):
+        parse_runs(["genesis"])
+    with pytest.raises(ValueError, match="unknown method"):
+        parse_runs(["oracle=3"])
