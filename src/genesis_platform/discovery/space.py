@@ -39,7 +39,6 @@ __all__ = [
     "Parameter",
     "Point",
     "Pool",
-    "feasible_mask",
     "load_space",
 ]
 
@@ -516,19 +515,3 @@ def _require_feasible(space: DesignSpace) -> None:
     if result.status != 0:
         described = "; ".join(_describe(c) for c in space.linear_constraints())
         raise ValueError(f"no point within the bounds meets the constraints ({described})")
-
-
-def feasible_mask(space: DesignSpace, features: np.ndarray) -> np.ndarray:
-    """Which feature rows decode to points that meet every linear constraint."""
-    constraints = space.linear_constraints()
-    if not constraints:
-        return np.ones(len(features), dtype=bool)
-    points = space.decode(features)
-    ok = np.ones(len(points), dtype=bool)
-    for i, point in enumerate(points):
-        for c in constraints:
-            lhs = sum(coef * float(point[name]) for name, coef in c.coefficients.items())
-            if not _holds(lhs, c.op, c.rhs, tol=1e-6 * max(1.0, abs(c.rhs))):
-                ok[i] = False
-                break
-    return ok

@@ -176,3 +176,34 @@ def test_botorch_handles_several_objectives_and_outcome_constraints():
         assert all(min(abs(p["x"] - x) for x in xs) > 0.02 for p in batch)  # new points, not repeats
     with pytest.raises(InvalidInput, match="qucb"):
         make_planner("botorch", space, acquisition="qucb")
+    with pytest.raises(InvalidInput, match="hedge"):
+        make_planner("botorch", space, acquisition="hedge")
+    assert make_planner("botorch", space).resolved_acquisition() == "qlognei"
+
+
+def test_the_portfolio_is_the_default_on_pools_and_credits_its_arms():
+    assert make_planner("botorch", _pool_space()).resolved_acquisition() == "hedge"
+    assert make_planner("botorch", _mixed_space()).resolved_acquisition() == "qlognei"
+    with pytest.raises(InvalidInput, match="hedge_eta"):
+        make_planner("botorch", _pool_space(), hedge_eta=-1)
+    planner = make_planner("botorch", _pool_space(), seed=2, **FAST["botorch"])
+    _warm(planner, 4)
+    features = {tuple(row) for row in planner.space.encode(planner.space.pool_points())}
+    for _ in range(6):
+        _observe(planner, planner.suggest(1))
+    hedge = planner.learned()["hedge"]
+    # Three arms (qLogNEI, LogEI on the posterior mean, UCB), each credited after every result, and their last
+    # nominees are pool points.
+    assert len(hedge["gains"]) == 3 and all(np.isfinite(hedge["gains"]))
+    assert len(set(hedge["gains"])) > 1
+    assert {tuple(row) for row in hedge["nominees"]} <= features
+    # The draw follows the gains: with all the credit on the qLogNEI arm the portfolio picks what qLogNEI alone
+    # picks from the same data and seed.
+    pool = _pool_space().pool_points()
+    points = [pool[i] for i in (0, 9, 20, 33, 47)]
+    alone = make_planner("botorch", _pool_space(), seed=4, acquisition="qlognei", **FAST["botorch"])
+    led = make_planner("botorch", _pool_space(), seed=4, **FAST["botorch"])
+    for p in (alone, led):
+        _observe(p, points)
+    led._load_learned({"hedge": {"gains": [50.0, 0.0, 0.0], "nominees": None}})
+    assert led.suggest(1) == alone.suggest(1)

@@ -11,7 +11,7 @@ from genesis_platform.discovery.planner import Planner, register
 from genesis_platform.discovery.space import Categorical, DesignSpace, Point
 from genesis_platform.kernel.errors import InvalidInput
 
-__all__ = ["RandomPlanner", "SobolPlanner", "sample_points"]
+__all__ = ["RandomPlanner", "SobolPlanner", "random_points", "sample_points"]
 
 _MAX_TRIES = 50
 
@@ -82,7 +82,10 @@ def _polytope(space: DesignSpace, numeric: list[Any], n: int, rng: np.random.Gen
     return out
 
 
-def _pick_from_pool(planner: Planner, n: int, pending: Sequence[Point], rng: np.random.Generator) -> list[Point]:
+def random_points(planner: Planner, n: int, pending: Sequence[Point], rng: np.random.Generator) -> list[Point]:
+    """`n` uniform random choices: untried pool points without replacement, or feasible points of the space."""
+    if not planner.space.is_pool:
+        return sample_points(planner.space, n, rng)
     left = planner.untried(pending)
     chosen = rng.choice(len(left), size=n, replace=False)
     return [left[int(i)] for i in chosen]
@@ -95,9 +98,7 @@ class RandomPlanner(Planner):
     name = "random"
 
     def _propose(self, n: int, pending: list[Point], rng: np.random.Generator, torch_seed: int) -> list[Point]:
-        if self.space.is_pool:
-            return _pick_from_pool(self, n, pending, rng)
-        return sample_points(self.space, n, rng)
+        return random_points(self, n, pending, rng)
 
 
 @register

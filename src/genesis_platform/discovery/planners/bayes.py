@@ -9,15 +9,26 @@ warm one fails. Past `refit_until` observations they are refitted only once the 
 hyperparameters, which keeps a suggestion at a few hundred observations to a fraction of a second.
 
 Acquisition (maximised):
-- one objective: `qLogNoisyExpectedImprovement` (default) or `qUpperConfidenceBound`;
+- one objective on a finite pool (`auto`, the default, chooses `hedge` there): a GP-Hedge portfolio (Hoffman,
+  Brochu and de Freitas, UAI 2011) over three acquisitions: qLogNEI, LogEI against the best posterior mean at the
+  observed points, and UCB. Each nominates its argmax; one nominee is drawn with probability proportional to
+  exp(eta * gain), and after each result every arm's gain grows by the standardised posterior mean at its last
+  nominee. No single acquisition wins on every pool: LogEI on the posterior mean needs about three quarters of
+  qLogNEI's picks to find most of AutoAM's top designs but loses on AgNP; the portfolio learns per campaign
+  which one the data rewards;
+- one objective elsewhere (`auto` chooses `qlognei`): `qLogNoisyExpectedImprovement`; a portfolio would optimise
+  three acquisitions over the continuous space, three times the cost of a suggestion; `hedge` asks for it;
+- `qucb`: `qUpperConfidenceBound` alone;
 - several objectives: `qLogNoisyExpectedHypervolumeImprovement` with a reference point inferred from the data;
-- outcome constraints: feasibility-weighted through BoTorch's constraint callables.
+- outcome constraints: feasibility-weighted qLogNEI (or qLogNEHVI) through BoTorch's constraint callables.
 
 Where the candidates are a finite pool the acquisition is evaluated on every untried point and the batch is
 chosen greedily with earlier picks as pending (exact argmax, no relaxation). Continuous spaces are optimised
 by multi-start L-BFGS under the linear and mixture constraints; categorical options are enumerated as fixed
 features (up to `max_combinations`, sampled beyond); integers are relaxed and rounded. Pending points enter
-as `X_pending`, so asynchronous trials are not suggested twice.
+as `X_pending`, so asynchronous trials are not suggested twice (the portfolio's analytic arms, which cannot
+take pending points, give way to their Monte-Carlo forms qLogEI and qUCB when anything is pending or a batch is
+asked for).
 """
 
 from __future__ import annotations
@@ -32,13 +43,14 @@ from typing import Any
 import numpy as np
 
 from genesis_platform.discovery.planner import Planner, register
-from genesis_platform.discovery.planners.basic import sample_points
+from genesis_platform.discovery.planners.basic import random_points, sample_points
 from genesis_platform.discovery.space import Categorical, Point
 from genesis_platform.kernel.errors import InvalidInput
 
 __all__ = ["BayesianPlanner"]
 
-_ACQUISITIONS = ("qlognei", "qucb")
+_ACQUISITIONS = ("auto", "hedge", "qlognei", "qucb")
+_ARMS = ("qlognei", "logei", "ucb")
 
 
 @register
@@ -48,8 +60,10 @@ class BayesianPlanner(Planner):
     Args:
         space: the design space.
         seed: the root of every random draw.
-        acquisition: `qlognei` (default) or `qucb` (single objective only).
-        beta: the exploration weight of `qucb`.
+        acquisition: `auto` (default: `hedge` for one objective without outcome constraints on a pool,
+            `qlognei` otherwise), `hedge`, `qlognei` or `qucb` (`hedge` and `qucb` for one objective only).
+        beta: the exploration weight of `qucb` and of the portfolio's UCB arm.
+        hedge_eta: how sharply the portfolio follows its gains (0: a uniform draw among the arms).
         initial: how many space-filling points to take before the first model (on pools the campaign's own
             initial points count).
         mc_samples: quasi-Monte-Carlo samples for the acquisition.
@@ -71,8 +85,9 @@ class BayesianPlanner(Planner):
         self,
         space: Any,
         seed: int = 0,
-        acquisition: str = "qlognei",
+        acquisition: str = "auto",
         beta: float = 2.0,
+        hedge_eta: float = 1.0,
         initial: int = 2,
         mc_samples: int = 128,
         restarts: int = 8,
@@ -85,12 +100,15 @@ class BayesianPlanner(Planner):
         super().__init__(space, seed)
         if acquisition not in _ACQUISITIONS:
             raise InvalidInput(f"unknown acquisition {acquisition!r}; choose one of {', '.join(_ACQUISITIONS)}")
-        if acquisition == "qucb" and (len(space.objectives) > 1 or space.outcome_constraints):
-            raise InvalidInput("qucb handles one objective without outcome constraints; use qlognei")
+        if acquisition in ("qucb", "hedge") and (len(space.objectives) > 1 or space.outcome_constraints):
+            raise InvalidInput(f"{acquisition} handles one objective without outcome constraints; use auto or qlognei")
+        if not hedge_eta >= 0:
+            raise InvalidInput(f"hedge_eta must be a number >= 0, not {hedge_eta}")
         if initial < 1:
             raise InvalidInput("initial must be at least 1")
         self.acquisition = acquisition
         self.beta = beta
+        self.hedge_eta = hedge_eta
         self.initial = initial
         self.mc_samples = mc_samples
         self.restarts = restarts
@@ -101,12 +119,15 @@ class BayesianPlanner(Planner):
         self.refit_growth = refit_growth
         self._hyper: dict[str, list[Any]] | None = None
         self._fitted_n: int | None = None
+        self._gains: list[float] | None = None  # the portfolio's gain per arm
+        self._nominees: list[list[float]] | None = None  # each arm's last nominee (features)
 
     def settings(self) -> dict[str, Any]:
         """The constructor settings."""
         return {
             "acquisition": self.acquisition,
             "beta": self.beta,
+            "hedge_eta": self.hedge_eta,
             "initial": self.initial,
             "mc_samples": self.mc_samples,
             "restarts": self.restarts,
@@ -118,19 +139,32 @@ class BayesianPlanner(Planner):
         }
 
     def learned(self) -> dict[str, Any]:
-        """The last fitted hyperparameters (the warm start of the next fit)."""
-        if self._hyper is None:
-            return {}
-        return {"hyperparameters": self._hyper, "fitted_n": self._fitted_n}
+        """The last fitted hyperparameters (the warm start of the next fit) and the portfolio's gains."""
+        out: dict[str, Any] = {}
+        if self._hyper is not None:
+            out.update(hyperparameters=self._hyper, fitted_n=self._fitted_n)
+        if self._gains is not None:
+            out["hedge"] = {"gains": self._gains, "nominees": self._nominees}
+        return out
 
     def _load_learned(self, learned: Mapping[str, Any]) -> None:
         self._hyper = learned.get("hyperparameters")
         self._fitted_n = learned.get("fitted_n")
+        hedge = learned.get("hedge") or {}
+        self._gains = hedge.get("gains")
+        self._nominees = hedge.get("nominees")
+
+    def resolved_acquisition(self) -> str:
+        """The acquisition `auto` stands for in this space (see the module docstring)."""
+        if self.acquisition != "auto":
+            return self.acquisition
+        single = len(self.space.objectives) == 1 and not self.space.outcome_constraints
+        return "hedge" if single and self.space.is_pool else "qlognei"
 
     def _propose(self, n: int, pending: list[Point], rng: np.random.Generator, torch_seed: int) -> list[Point]:
         x, y = self.training_data()
         if len(x) < self.initial or len(np.unique(y[:, 0])) < 2:
-            return self._space_filling(n, pending, rng)
+            return random_points(self, n, pending, rng)
         import torch
 
         with torch.random.fork_rng(), warnings.catch_warnings():
@@ -145,6 +179,8 @@ class BayesianPlanner(Planner):
                 # over the best posterior mean at the observed points; about 8x faster, weaker under noise.
                 incumbent = model.posterior(xt).mean.max()
                 return self._argmax_pool(LogExpectedImprovement(model, best_f=incumbent), n, pending)
+            if self.resolved_acquisition() == "hedge":
+                return self._hedge(model, xt, y[:, 0], n, pending, rng, torch_seed)
             acq = self._acquisition(model, xt, pending, torch_seed)
             if self.space.is_pool:
                 return self._argmax_pool(acq, n, pending)
@@ -158,16 +194,10 @@ class BayesianPlanner(Planner):
             and self.space.is_pool
             and n == 1
             and not pending
-            and self.acquisition == "qlognei"
+            and self.resolved_acquisition() == "qlognei"
             and len(self.space.objectives) == 1
             and not self.space.outcome_constraints
         )
-
-    def _space_filling(self, n: int, pending: list[Point], rng: np.random.Generator) -> list[Point]:
-        if self.space.is_pool:
-            left = self.untried(pending)
-            return [left[int(i)] for i in rng.choice(len(left), size=n, replace=False)]
-        return sample_points(self.space, n, rng)
 
     def _fit(self, x: Any, y: Any) -> Any:
         import torch
@@ -245,7 +275,7 @@ class BayesianPlanner(Planner):
                 X_pending=x_pending,
                 prune_baseline=True,
             )
-        if self.acquisition == "qucb":
+        if self.resolved_acquisition() == "qucb":
             return qUpperConfidenceBound(model, beta=self.beta, sampler=sampler, X_pending=x_pending)
         objective = GenericMCObjective(lambda z, x=None: z[..., 0]) if constraints else None
         return qLogNoisyExpectedImprovement(
@@ -257,6 +287,50 @@ class BayesianPlanner(Planner):
             X_pending=x_pending,
             prune_baseline=True,
         )
+
+    def _hedge(
+        self, model: Any, x: Any, y: np.ndarray, n: int, pending: list[Point], rng: np.random.Generator, seed: int
+    ) -> list[Point]:
+        # GP-Hedge: credit each arm with the standardised posterior mean, under the model that now knows the
+        # last results, at the point it nominated last time; then draw an arm by exp(eta * gain).
+        import torch
+
+        gains = np.zeros(len(_ARMS)) if self._gains is None else np.asarray(self._gains, dtype=float)
+        if self._nominees is not None and len(self._nominees) == len(_ARMS):
+            with torch.no_grad():
+                mean = model.posterior(torch.as_tensor(self._nominees, dtype=torch.double)).mean[..., 0].numpy()
+            gains = gains + (mean - float(np.mean(y))) / (float(np.std(y)) or 1.0)
+        batches = [self._choose(self._arm(arm, model, x, n, pending, seed), n, pending, rng) for arm in _ARMS]
+        weights = np.exp(self.hedge_eta * (gains - gains.max()))
+        arm = int(rng.choice(len(_ARMS), p=weights / weights.sum()))
+        self._gains = [float(g) for g in gains]
+        self._nominees = self.space.encode([b[0] for b in batches]).tolist()
+        return batches[arm]
+
+    def _arm(self, arm: str, model: Any, x: Any, n: int, pending: list[Point], seed: int) -> Any:
+        import torch
+        from botorch.acquisition import qUpperConfidenceBound
+        from botorch.acquisition.analytic import LogExpectedImprovement, UpperConfidenceBound
+        from botorch.acquisition.logei import qLogExpectedImprovement
+        from botorch.sampling import SobolQMCNormalSampler
+
+        if arm == "qlognei":
+            return self._acquisition(model, x, pending, seed)
+        analytic = n == 1 and not pending
+        sampler = SobolQMCNormalSampler(sample_shape=torch.Size([self.mc_samples]), seed=seed)
+        x_pending = torch.as_tensor(self.space.encode(pending), dtype=torch.double) if pending else None
+        if arm == "logei":
+            with torch.no_grad():
+                incumbent = model.posterior(x).mean[..., 0].max()
+            if analytic:
+                return LogExpectedImprovement(model, best_f=incumbent)
+            return qLogExpectedImprovement(model, best_f=incumbent, sampler=sampler, X_pending=x_pending)
+        if analytic:
+            return UpperConfidenceBound(model, beta=self.beta)
+        return qUpperConfidenceBound(model, beta=self.beta, sampler=sampler, X_pending=x_pending)
+
+    def _choose(self, acq: Any, n: int, pending: list[Point], rng: np.random.Generator) -> list[Point]:
+        return self._argmax_pool(acq, n, pending) if self.space.is_pool else self._optimise(acq, n, rng)
 
     def _argmax_pool(self, acq: Any, n: int, pending: list[Point]) -> list[Point]:
         import torch
