@@ -41,6 +41,7 @@ def main() -> None:
     )
     parser.add_argument("--latency", action="store_true", help="also time suggestions at 10/50/200 observations")
     parser.add_argument("--latency-pool", default="crossed_barrel")
+    parser.add_argument("--latency-repeats", type=int, default=3, help="seeds timed per size and batch (median)")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--doc", type=Path, default=ROOT / "docs/benchmarks.md", help="Markdown file to update")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
@@ -62,7 +63,11 @@ def main() -> None:
         run_suite(args.results, pools, runs, progress=say, jobs=args.jobs)
     if args.latency and not args.render_only:
         latency_suite(
-            args.latency_results, args.latency_pool, [m for m in ("genesis", "ax", "baybe") if m in runs], progress=say
+            args.latency_results,
+            args.latency_pool,
+            [m for m in ("genesis", "ax", "baybe") if m in runs],
+            repeats=args.latency_repeats,
+            progress=say,
         )
     data = json.loads(args.results.read_text()) if args.results.is_file() else {"runs": []}
     if args.latency_results.is_file():

@@ -38,6 +38,9 @@ def campaigns(
     latency: Annotated[
         bool, typer.Option("--latency", help="Also time suggestions at 10, 50 and 200 observations.")
     ] = False,
+    latency_repeats: Annotated[
+        int, typer.Option("--latency-repeats", min=1, help="Seeds timed per size and batch (median).")
+    ] = 3,
     results: Annotated[Path, typer.Option("--results", help="Results file (resumable: rerun to continue).")] = Path(
         "campaign-bench.json"
     ),
@@ -61,7 +64,11 @@ def campaigns(
         data = run_suite(results, pools, counts, progress=lambda line: console.print(line, highlight=False), jobs=jobs)
         if latency:
             data = latency_suite(
-                results, pools[0], list(counts), progress=lambda line: console.print(line, highlight=False)
+                results,
+                pools[0],
+                list(counts),
+                repeats=latency_repeats,
+                progress=lambda line: console.print(line, highlight=False),
             )
     except ModuleNotFoundError as error:
         raise InvalidInput(f"{error.name} is not installed; pip install 'genesis-platform[bench]'") from None

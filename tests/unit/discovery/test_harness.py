@@ -58,3 +58,15 @@ def test_runs_options_are_parsed_or_refused_with_what_to_write():
         parse_runs(["genesis"])
     with pytest.raises(ValueError, match="unknown method"):
         parse_runs(["oracle=3"])
+
+
+def test_the_latency_suite_times_one_suggestion_per_seed_and_resumes(tmp_path):
+    from genesis_platform.discovery.harness import latency_suite
+
+    results = tmp_path / "latency.json"
+    data = latency_suite(results, "autoam", ["random"], observations=(10,), batches=(1, 4), repeats=2)
+    rows = data["latency"]
+    assert sorted((r["batch"], r["seed"]) for r in rows) == [(1, 0), (1, 1), (4, 0), (4, 1)]
+    assert all(r["observations"] == 10 and r["seconds"] >= 0 for r in rows)
+    again = latency_suite(results, "autoam", ["random"], observations=(10,), batches=(1, 4), repeats=3)
+    assert len(again["latency"]) == 6  # the first four kept, seed 2 added
