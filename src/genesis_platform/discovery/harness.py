@@ -269,6 +269,7 @@ def render_markdown(data: Mapping[str, Any], pools: Sequence[str], methods: Sequ
                 f"| {_fmt(s.ef.get(50))} | {ask:.3f} |"
             )
         lines.append(f"| {pool} | {problem.size} | random (exact) | - | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | - |")
+    lines += _paired_verdicts(data, pools)
     latency = [r for r in data.get("latency", []) if r["version"] == _shown_version(r["method"])]
     timed = [m for m in methods if any(r["method"] == m for r in latency)]
     if timed:
@@ -291,6 +292,69 @@ def render_markdown(data: Mapping[str, Any], pools: Sequence[str], methods: Sequ
             ratio = f" {med['genesis'] / med['ax']:.2f} |" if ratio_head else ""
             lines.append(f"| {pool} | {n} | {q} | " + " | ".join(f"{med[m]:.3f}" for m in timed) + " |" + ratio)
     return lines
+
+
+_RIVALS = ("ax", "baybe")
+
+
+def _paired_verdicts(data: Mapping[str, Any], pools: Sequence[str]) -> list[str]:
+    # AF depends on how many runs a fold averages: a run stops once it has 80 % of the top set, so a fold's
+    # Top% reaches 0.8 only about when its slowest run does, and bigger folds wait longer. The platform's planner
+    # is therefore compared with each competitor on the seeds both have run (equal fold sizes, the same initial
+    # points), not on its own larger set.
+    out = [
+        "",
+        "| pool | "
+        + " | ".join(f"seeds shared with {m} | genesis AF @ 0.8 | {m} AF @ 0.8" for m in _RIVALS)
+        + " | genesis |",
+        "|---|" + "---|" * (3 * len(_RIVALS) + 1),
+    ]
+    for pool in pools:
+        runs = {method: _runs(data, pool, method) for method in ("genesis", *_RIVALS)}
+        if not runs["genesis"] or not any(runs[m] for m in _RIVALS):
+            continue
+        problem = _problem(pool)
+        cells, behind, compared = [], [], []
+        for rival in _RIVALS:
+            shared = sorted(set(runs["genesis"]) & set(runs[rival]))
+            if not shared:
+                cells.append("- | - | -")
+                continue
+            ours, theirs = (_af80(problem, [runs[m][seed] for seed in shared]) for m in ("genesis", rival))
+            compared.append(rival)
+            if _ahead(theirs, ours):
+                behind.append(rival)
+            cells.append(f"{len(shared)} | {_fmt_af(ours)} | {_fmt_af(theirs)}")
+        verdict = (
+            "behind " + ", ".join(behind) if behind else "at least " + ("both" if len(compared) == 2 else compared[0])
+        )
+        out.append(f"| {pool} | " + " | ".join(cells) + f" | {verdict} |")
+    return out if len(out) > 3 else []
+
+
+def _runs(data: Mapping[str, Any], pool: str, method: str) -> dict[int, RunResult]:
+    version = _shown_version(method)
+    return {
+        r["seed"]: RunResult(r["seed"], tuple(r["picks"]), tuple(r["seconds"]))
+        for r in data["runs"]
+        if r["pool"] == pool and r["method"] == method and r["version"] == version
+    }
+
+
+def _af80(problem: PoolProblem, results: list[RunResult]) -> float | None:
+    band = summarise(problem, results).af.get(0.8)
+    return band[0] if band else None
+
+
+def _fmt_af(value: float | None) -> str:
+    return "not reached" if value is None else f"{value:.2f}"
+
+
+def _ahead(theirs: float | None, ours: float | None) -> bool:
+    # None: the fold median never reached Top% 0.8.
+    if theirs is None:
+        return False
+    return ours is None or theirs > ours
 
 
 def _fmt(band: tuple[float, float, float] | None) -> str:

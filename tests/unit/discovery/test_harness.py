@@ -70,3 +70,33 @@ def test_the_latency_suite_times_one_suggestion_per_seed_and_resumes(tmp_path):
     assert all(r["observations"] == 10 and r["seconds"] >= 0 for r in rows)
     again = latency_suite(results, "autoam", ["random"], observations=(10,), batches=(1, 4), repeats=3)
     assert len(again["latency"]) == 6  # the first four kept, seed 2 added
+
+
+def test_the_verdict_compares_on_the_seeds_both_methods_ran():
+    from genesis_platform.discovery.harness import _problem, _version
+
+    problem = _problem("autoam")  # 100 points, top set of 5, a run stops at 4 of them after 50 picks
+    top = sorted(problem.top_set())
+    rest = [i for i in range(problem.size) if i not in problem.top_set()]
+
+    def run(method, seed, found_at):
+        # Picks in which the top designs turn up at the given positions (1-based), the rest filled in order.
+        picks, others = [0] * 60, iter(rest)
+        for position, index in zip(found_at, top, strict=False):
+            picks[position - 1] = index
+        picks = [p if k + 1 in found_at else next(others) for k, p in enumerate(picks)]
+        return {"pool": "autoam", "method": method, "version": _version(method), "seed": seed, "picks": picks,
+                "seconds": []}  # fmt: skip
+
+    fast, slow = (5, 10, 15, 20), (30, 40, 50, 60)
+    # The platform's planner has two more seeds than BayBE, and they are slow ones: on its own 4 runs it would
+    # look slower, but on the 2 shared seeds it is ahead.
+    runs = [run("genesis", s, fast) for s in (0, 1)] + [run("genesis", s, slow) for s in (2, 3)]
+    runs += [run("baybe", s, (25, 30, 35, 40)) for s in (0, 1)]
+    lines = render_markdown({"runs": runs}, ["autoam"], ["genesis", "baybe"])
+    [verdict] = [line for line in lines if line.startswith("| autoam | - | - | - | 2 |")]
+    assert verdict.endswith("| at least baybe |")
+    runs += [run("baybe", s, fast) for s in (2, 3)]
+    lines = render_markdown({"runs": runs}, ["autoam"], ["genesis", "baybe"])
+    [verdict] = [line for line in lines if line.startswith("| autoam | - | - | - | 4 |")]
+    assert verdict.endswith("| behind baybe |")
