@@ -252,11 +252,9 @@ def render_markdown(data: Mapping[str, Any], pools: Sequence[str], methods: Sequ
     for pool in pools:
         problem = _problem(pool)
         for method in methods:
-            version = _shown_version(method)
-            rows = [r for r in data["runs"] if r["pool"] == pool and r["method"] == method and r["version"] == version]
-            if not rows:
+            results = list(_runs(data, pool, method).values())
+            if not results:
                 continue
-            results = [RunResult(r["seed"], tuple(r["picks"]), tuple(r["seconds"])) for r in rows]
             s = summarise(problem, results)
             ask = (
                 float(np.median([x for r in results for x in r.seconds]))
@@ -264,7 +262,7 @@ def render_markdown(data: Mapping[str, Any], pools: Sequence[str], methods: Sequ
                 else math.nan
             )
             lines.append(
-                f"| {pool} | {problem.size} | {method} | {len(rows)} | {_fmt(s.af.get(0.5))} "
+                f"| {pool} | {problem.size} | {method} | {len(results)} | {_fmt(s.af.get(0.5))} "
                 f"| **{_fmt(s.af.get(0.8))}** | {_fmt(s.ef.get(10))} | {_fmt(s.ef.get(25))} "
                 f"| {_fmt(s.ef.get(50))} | {ask:.3f} |"
             )
@@ -333,6 +331,7 @@ def _paired_verdicts(data: Mapping[str, Any], pools: Sequence[str]) -> list[str]
 
 
 def _runs(data: Mapping[str, Any], pool: str, method: str) -> dict[int, RunResult]:
+    # The runs of `method` on `pool` made by the current code, by seed, in the order they were stored.
     version = _shown_version(method)
     return {
         r["seed"]: RunResult(r["seed"], tuple(r["picks"]), tuple(r["seconds"]))
