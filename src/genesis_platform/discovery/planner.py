@@ -157,6 +157,16 @@ class Planner(abc.ABC):
         """Take back what `learned` returned (nothing to take back by default)."""
         del learned
 
+    @classmethod
+    def upgrade_settings(cls, settings: dict[str, Any], version: str) -> dict[str, Any] | None:
+        """Settings under which this version answers as `version` did from `settings`; None if it cannot.
+
+        `restore` calls this for a state written by another version, so a campaign started before an upgrade
+        resumes with the behaviour it started with. By default no other version is understood.
+        """
+        del settings, version
+        return None
+
     # --- helpers for subclasses ------------------------------------------------------------------------
 
     @abc.abstractmethod
@@ -221,12 +231,19 @@ def make_planner(name: str, space: DesignSpace, seed: int = 0, **settings: Any) 
 
 def restore(space: DesignSpace, state: Mapping[str, Any]) -> Planner:
     """Rebuild a planner from `Planner.state()` output; it continues exactly where the original stopped."""
-    planner = make_planner(str(state["planner"]), space, int(state["seed"]), **dict(state.get("settings", {})))
-    if str(state.get("version", "1")) != planner.version:
-        raise InvalidInput(
-            f"planner {planner.name!r} state is version {state.get('version')}, this installation has "
-            f"{planner.version}; resume with the version that wrote it"
-        )
+    _load_builtin()
+    name, version = str(state["planner"]), str(state.get("version", "1"))
+    settings = dict(state.get("settings", {}))
+    cls = _REGISTRY.get(name)
+    if cls is not None and version != cls.version:
+        upgraded = cls.upgrade_settings(settings, version)
+        if upgraded is None:
+            raise InvalidInput(
+                f"planner {name!r} state is version {version}, this installation has {cls.version}; "
+                "resume with the version that wrote it"
+            )
+        settings = upgraded
+    planner = make_planner(name, space, int(state["seed"]), **settings)
     planner.observations = [Observation.model_validate(o) for o in state.get("observations", [])]
     planner.calls = int(state.get("calls", 0))
     planner._load_learned(state.get("learned", {}))

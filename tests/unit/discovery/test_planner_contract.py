@@ -207,3 +207,45 @@ def test_the_portfolio_is_the_default_on_pools_and_credits_its_arms():
         _observe(p, points)
     led._load_learned({"hedge": {"gains": [50.0, 0.0, 0.0], "nominees": None}})
     assert led.suggest(1) == alone.suggest(1)
+
+
+def test_bad_outliers_are_winsorised_before_the_fit():
+    # A failure of chemistry far on the bad side (the pool minimises f) is clipped at Tukey's fence: the planner
+    # told 1e6 suggests what one told the fence value suggests, and without winsorising it suggests otherwise.
+    pool = _pool_space().pool_points()
+    points = [pool[i] for i in (0, 5, 9, 14, 20, 27, 33, 40, 47)]
+    values = [_f(p) for p in points]
+    signed = -np.array(values)  # the planner maximises -f
+    q1, q3 = np.percentile(signed, 25, method="lower"), np.percentile(signed, 75, method="higher")
+    fence = q1 - 1.5 * (q3 - q1)
+    assert -1e6 < fence <= q1  # the replaced point stays the minimum, so the quartiles stay put
+
+    def told(outlier, **settings):
+        planner = make_planner("botorch", _pool_space(), seed=3, **FAST["botorch"], **settings)
+        worst = int(np.argmin(signed))
+        planner.observe(
+            [
+                Observation(point=p, values={"f": outlier if i == worst else v})
+                for i, (p, v) in enumerate(zip(points, values, strict=True))
+            ]
+        )
+        return planner.suggest(2)
+
+    assert told(1e6) == told(-fence)
+    assert told(1e6, winsorize=0) != told(1e6)
+    with pytest.raises(InvalidInput, match="winsorize"):
+        make_planner("botorch", _pool_space(), winsorize=-1)
+
+
+def test_a_state_from_an_older_planner_version_resumes_as_it_was_written():
+    planner = make_planner("botorch", _pool_space(), seed=5, winsorize=0, **FAST["botorch"])
+    _warm(planner, 6)
+    state = json.loads(json.dumps(planner.state()))
+    del state["settings"]["winsorize"]
+    state["version"] = "1"  # written before winsorising existed
+    twin = restore(_pool_space(), state)
+    assert twin.winsorize == 0 and twin.version == "2"
+    assert twin.suggest(1) == planner.suggest(1)
+    state["version"] = "0"
+    with pytest.raises(InvalidInput, match="resume with the version that wrote it"):
+        restore(_pool_space(), state)

@@ -8,6 +8,14 @@ warm one fails. Past `refit_until` observations they are refitted only once the 
 `refit_growth` (10 %) since the last fit; in between the GP is conditioned on every observation with the last
 hyperparameters, which keeps a suggestion at a few hundred observations to a fraction of a second.
 
+With one objective, results far on the bad side are winsorised before the model sees them: clipped at the
+Tukey fence q1 - 1.5 IQR of the results so far (Ax's default Y transform does the same). A campaign mostly
+measures good designs, so a few failures of chemistry (a yield of 0.4 among values of 0.92-0.95) would
+otherwise set the outcome scale and flatten the differences near the top that the search has to resolve. On the
+fullerenes pool this took the mean picks to 80 % of the top 5 % from 53.6 to 49.0 (20 seeds); see
+docs/benchmarks.md. Several objectives are left as measured: a point that is bad in one objective can be on
+the Pareto front of another.
+
 Acquisition (maximised):
 - one objective on a finite pool (`auto`, the default, chooses `hedge` there): a GP-Hedge portfolio (Hoffman,
   Brochu and de Freitas, UAI 2011) over three acquisitions: qLogNEI, LogEI against the best posterior mean at the
@@ -76,10 +84,12 @@ class BayesianPlanner(Planner):
         fast_single: for one pick from a pool with nothing pending, use qLogNEI's noise-free limit (analytic
             LogEI over the best posterior mean at the observed points): about 8x faster, but on the noisy
             crossed-barrel pool its AF at Top% 0.8 fell from 3.6 to 2.5 (6-8 seeds), so it is off by default.
+        winsorize: with one objective, clip results below q1 - winsorize * IQR (in the objective's good
+            direction) before fitting; 0 fits the results as measured.
     """
 
     name = "botorch"
-    version = "1"
+    version = "2"
 
     def __init__(
         self,
@@ -96,6 +106,7 @@ class BayesianPlanner(Planner):
         refit_until: int = 30,
         refit_growth: float = 0.1,
         fast_single: bool = False,
+        winsorize: float = 1.5,
     ) -> None:
         super().__init__(space, seed)
         if acquisition not in _ACQUISITIONS:
@@ -106,6 +117,8 @@ class BayesianPlanner(Planner):
             raise InvalidInput(f"hedge_eta must be a number >= 0, not {hedge_eta}")
         if initial < 1:
             raise InvalidInput("initial must be at least 1")
+        if not winsorize >= 0:
+            raise InvalidInput(f"winsorize must be a number >= 0 (0: off), not {winsorize}")
         self.acquisition = acquisition
         self.beta = beta
         self.hedge_eta = hedge_eta
@@ -117,6 +130,7 @@ class BayesianPlanner(Planner):
         self.fast_single = fast_single
         self.refit_until = refit_until
         self.refit_growth = refit_growth
+        self.winsorize = winsorize
         self._hyper: dict[str, list[Any]] | None = None
         self._fitted_n: int | None = None
         self._gains: list[float] | None = None  # the portfolio's gain per arm
@@ -136,7 +150,15 @@ class BayesianPlanner(Planner):
             "refit_until": self.refit_until,
             "refit_growth": self.refit_growth,
             "fast_single": self.fast_single,
+            "winsorize": self.winsorize,
         }
+
+    @classmethod
+    def upgrade_settings(cls, settings: dict[str, Any], version: str) -> dict[str, Any] | None:
+        """Version 1 fitted results as measured: its states resume with winsorising off."""
+        if version == "1":
+            return {"winsorize": 0.0, **settings}
+        return None
 
     def learned(self) -> dict[str, Any]:
         """The last fitted hyperparameters (the warm start of the next fit) and the portfolio's gains."""
@@ -165,6 +187,7 @@ class BayesianPlanner(Planner):
         x, y = self.training_data()
         if len(x) < self.initial or len(np.unique(y[:, 0])) < 2:
             return random_points(self, n, pending, rng)
+        y = self._winsorized(y)
         import torch
 
         with torch.random.fork_rng(), warnings.catch_warnings():
@@ -187,6 +210,16 @@ class BayesianPlanner(Planner):
             return self._optimise(acq, n, rng)
 
     # --- pieces ----------------------------------------------------------------------------------------
+
+    def _winsorized(self, y: np.ndarray) -> np.ndarray:
+        # Tukey's lower fence on the (maximised) objective; the quartiles are observed values, as in a box plot.
+        if not self.winsorize or len(self.space.objectives) != 1 or len(y) < 4:
+            return y
+        q1 = np.percentile(y[:, 0], 25, method="lower")
+        q3 = np.percentile(y[:, 0], 75, method="higher")
+        out = y.copy()
+        out[:, 0] = np.maximum(y[:, 0], q1 - self.winsorize * (q3 - q1))
+        return out
 
     def _single_pick(self, n: int, pending: list[Point]) -> bool:
         return (
