@@ -233,6 +233,11 @@ def test_bad_outliers_are_winsorised_before_the_fit():
 
     assert told(1e6) == told(-fence)
     assert told(1e6, winsorize=0) != told(1e6)
+    # Where half the results tie (a saturated outcome) nothing is clipped: the failure still teaches the model.
+    planner = make_planner("botorch", _pool_space(), **FAST["botorch"])
+    saturated = np.array([[-5.0], [0.0], [0.0], [0.0], [0.0], [0.0]])
+    assert np.array_equal(planner._winsorized(saturated), saturated)
+    assert planner._winsorized(np.array([[-5.0], [0.0], [-0.2], [-0.1], [-0.3], [-0.15]]))[0, 0] > -5.0
     with pytest.raises(InvalidInput, match="winsorize"):
         make_planner("botorch", _pool_space(), winsorize=-1)
 
@@ -240,12 +245,16 @@ def test_bad_outliers_are_winsorised_before_the_fit():
 def test_a_state_from_an_older_planner_version_resumes_as_it_was_written():
     planner = make_planner("botorch", _pool_space(), seed=5, winsorize=0, **FAST["botorch"])
     _warm(planner, 6)
+    far = next(p for p in _pool_space().pool_points() if p not in [o.point for o in planner.observations])
+    planner.observe([Observation(point=far, values={"f": 1e6})])  # an outlier, so winsorising would matter
     state = json.loads(json.dumps(planner.state()))
     del state["settings"]["winsorize"]
     state["version"] = "1"  # written before winsorising existed
     twin = restore(_pool_space(), state)
     assert twin.winsorize == 0 and twin.version == "2"
     assert twin.suggest(1) == planner.suggest(1)
+    state["settings"]["winsorize"] = 1.5
+    assert restore(_pool_space(), {**state, "version": "2"}).suggest(1) != planner.suggest(1)
     state["version"] = "0"
     with pytest.raises(InvalidInput, match="resume with the version that wrote it"):
         restore(_pool_space(), state)

@@ -217,6 +217,8 @@ class BayesianPlanner(Planner):
             return y
         q1 = np.percentile(y[:, 0], 25, method="lower")
         q3 = np.percentile(y[:, 0], 75, method="higher")
+        if q3 <= q1:  # half the results tie (a saturated outcome): clipping would leave nothing to learn
+            return y
         out = y.copy()
         out[:, 0] = np.maximum(y[:, 0], q1 - self.winsorize * (q3 - q1))
         return out
