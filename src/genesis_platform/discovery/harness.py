@@ -214,7 +214,14 @@ def latency_suite(
     repeats: int = 3,
     progress: Callable[[str], None] = lambda _: None,
 ) -> dict[str, Any]:
-    """Time suggestions mid-campaign (`suggestion_latency`) for each method, size and batch; resumable too."""
+    """Time suggestions mid-campaign (`suggestion_latency`) for each method, size and batch; resumable too.
+
+    Every method is timed on one thread (torch's intra-op pool, which BoTorch, Ax and BayBE all use), as the
+    runs of `run_suite` are, so the ratios do not depend on how many cores happen to be idle.
+    """
+    import torch
+
+    torch.set_num_threads(1)
     data = _load(results)
     problem = _problem(pool)
     done = {
