@@ -258,3 +258,52 @@ def test_a_state_from_an_older_planner_version_resumes_as_it_was_written():
     state["version"] = "0"
     with pytest.raises(InvalidInput, match="resume with the version that wrote it"):
         restore(_pool_space(), state)
+
+
+def test_pool_scoring_gives_botorchs_values_from_one_joint_posterior():
+    # The default planner scores a pool with its own qLogNEI pass (one posterior over the baseline and every
+    # candidate) and one shared marginal posterior for the LogEI and UCB arms; each must give what BoTorch's
+    # own acquisition functions give, single picks and with points pending.
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # BoTorch's imports and numerical advice, as the planner runs them
+        _check_pool_scoring()
+
+
+def _check_pool_scoring():
+    import torch
+    from botorch.acquisition import UpperConfidenceBound
+    from botorch.acquisition.analytic import LogExpectedImprovement
+    from botorch.acquisition.logei import qLogNoisyExpectedImprovement
+    from botorch.sampling import SobolQMCNormalSampler
+
+    from genesis_platform.discovery.planners.bayes import _pool_lognei_class
+
+    pool_lognei = _pool_lognei_class()
+    planner = make_planner("botorch", _pool_space(), seed=1)
+    _warm(planner, 12)
+    x, y = planner.training_data()
+    xt = torch.as_tensor(x, dtype=torch.double)
+    model = planner._fit(xt, torch.as_tensor(planner._winsorized(y), dtype=torch.double))
+    left = planner.untried([])
+    choices = torch.as_tensor(planner.space.encode(left), dtype=torch.double)
+    pending = choices[:2]
+    for x_pending in (None, pending):
+        values = []
+        for cls in (qLogNoisyExpectedImprovement, pool_lognei):
+            torch.manual_seed(0)  # baseline pruning draws from torch's generator
+            sampler = SobolQMCNormalSampler(sample_shape=torch.Size([64]), seed=3)
+            acq = cls(model, X_baseline=xt, sampler=sampler, X_pending=x_pending, prune_baseline=True)
+            with torch.no_grad():
+                values.append(acq(choices.unsqueeze(-2)))
+        assert values[1].shape == values[0].shape == (len(left),)
+        assert torch.allclose(values[0], values[1], rtol=0, atol=1e-9)
+        assert values[0].std() > 0.01  # the values differ across the pool, so agreeing is not trivial
+    picks = planner._analytic_picks(model, xt, 1, [])
+    with torch.no_grad():
+        best = model.posterior(xt).mean[..., 0].max()
+        logei = LogExpectedImprovement(model, best_f=best)(choices.unsqueeze(-2))
+        ucb = UpperConfidenceBound(model, beta=planner.beta)(choices.unsqueeze(-2))
+    assert picks == {"logei": [left[int(logei.argmax())]], "ucb": [left[int(ucb.argmax())]]}
+    assert planner._analytic_picks(model, xt, 2, []) == {}  # batches take the Monte-Carlo arms

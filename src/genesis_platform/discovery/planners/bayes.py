@@ -31,17 +31,21 @@ Acquisition (maximised):
 - outcome constraints: feasibility-weighted qLogNEI (or qLogNEHVI) through BoTorch's constraint callables.
 
 Where the candidates are a finite pool the acquisition is evaluated on every untried point and the batch is
-chosen greedily with earlier picks as pending (exact argmax, no relaxation). Continuous spaces are optimised
-by multi-start L-BFGS under the linear and mixture constraints; categorical options are enumerated as fixed
-features (up to `max_combinations`, sampled beyond); integers are relaxed and rounded. Pending points enter
-as `X_pending`, so asynchronous trials are not suggested twice (the portfolio's analytic arms, which cannot
-take pending points, give way to their Monte-Carlo forms qLogEI and qUCB when anything is pending or a batch is
-asked for).
+chosen greedily with earlier picks as pending (exact argmax, no relaxation). On a pool qLogNEI is scored from one
+joint posterior over the pruned baseline and every candidate rather than one posterior per candidate, and the
+portfolio's two analytic arms share one marginal posterior: the values are BoTorch's own (to about 1e-12; the
+unit tests compare them), and a suggestion at 200 observations on the crossed-barrel pool takes half the time.
+Continuous spaces are optimised by multi-start L-BFGS under the linear and mixture constraints; categorical
+options are enumerated as fixed features (up to `max_combinations`, sampled beyond); integers are relaxed and
+rounded. Pending points enter as `X_pending`, so asynchronous trials are not suggested twice (the portfolio's
+analytic arms, which cannot take pending points, give way to their Monte-Carlo forms qLogEI and qUCB when anything
+is pending or a batch is asked for).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import itertools
 import math
 import warnings
@@ -286,7 +290,6 @@ class BayesianPlanner(Planner):
     def _acquisition(self, model: Any, x: Any, pending: list[Point], seed: int) -> Any:
         import torch
         from botorch.acquisition import qUpperConfidenceBound
-        from botorch.acquisition.logei import qLogNoisyExpectedImprovement
         from botorch.acquisition.multi_objective.logei import qLogNoisyExpectedHypervolumeImprovement
         from botorch.acquisition.multi_objective.objective import IdentityMCMultiOutputObjective
         from botorch.acquisition.objective import GenericMCObjective
@@ -313,7 +316,7 @@ class BayesianPlanner(Planner):
         if self.resolved_acquisition() == "qucb":
             return qUpperConfidenceBound(model, beta=self.beta, sampler=sampler, X_pending=x_pending)
         objective = GenericMCObjective(lambda z, x=None: z[..., 0]) if constraints else None
-        return qLogNoisyExpectedImprovement(
+        return _pool_lognei_class()(
             model,
             X_baseline=x,
             sampler=sampler,
@@ -335,12 +338,37 @@ class BayesianPlanner(Planner):
             with torch.no_grad():
                 mean = model.posterior(torch.as_tensor(self._nominees, dtype=torch.double)).mean[..., 0].numpy()
             gains = gains + (mean - float(np.mean(y))) / (float(np.std(y)) or 1.0)
-        batches = [self._choose(self._arm(arm, model, x, n, pending, seed), n, pending, rng) for arm in _ARMS]
+        analytic = self._analytic_picks(model, x, n, pending)
+        batches = [
+            analytic.get(arm) or self._choose(self._arm(arm, model, x, n, pending, seed), n, pending, rng)
+            for arm in _ARMS
+        ]
         weights = np.exp(self.hedge_eta * (gains - gains.max()))
         arm = int(rng.choice(len(_ARMS), p=weights / weights.sum()))
         self._gains = [float(g) for g in gains]
         self._nominees = self.space.encode([b[0] for b in batches]).tolist()
         return batches[arm]
+
+    def _analytic_picks(self, model: Any, x: Any, n: int, pending: list[Point]) -> dict[str, list[Point]]:
+        # One pick from a pool with nothing pending: the LogEI and UCB arms read the same marginal posterior, so it
+        # is computed once for both (the values are BoTorch's LogExpectedImprovement and UpperConfidenceBound).
+        if not (self.space.is_pool and n == 1 and not pending):
+            return {}
+        import torch
+        from botorch.acquisition.analytic import LogExpectedImprovement, _log_ei_helper, _scaled_improvement
+
+        left = self.untried(pending)
+        choices = torch.as_tensor(self.space.encode(left), dtype=torch.double)
+        with torch.no_grad():
+            logei = LogExpectedImprovement(model, best_f=model.posterior(x).mean[..., 0].max())
+            parts = [logei._mean_and_sigma(chunk.unsqueeze(-2)) for chunk in choices.split(1024)]
+            mean = torch.cat([m for m, _ in parts])
+            sigma = torch.cat([s for _, s in parts])
+            values = {
+                "logei": _log_ei_helper(_scaled_improvement(mean, sigma, logei.best_f, True)) + sigma.log(),
+                "ucb": mean + math.sqrt(self.beta) * sigma,
+            }
+        return {arm: [left[int(torch.argmax(v))]] for arm, v in values.items()}
 
     def _arm(self, arm: str, model: Any, x: Any, n: int, pending: list[Point], seed: int) -> Any:
         import torch
@@ -460,3 +488,48 @@ def _distinct(planner: Planner, points: list[Point], n: int, rng: np.random.Gene
                 seen.add(planner.space.key(p))
                 out.append(p)
     return out[:n]
+
+
+@functools.cache
+def _pool_lognei_class() -> type:
+    # Built on first use so that importing the planner does not import BoTorch.
+    import torch
+    from botorch.acquisition.logei import qLogNoisyExpectedImprovement
+    from linear_operator.utils.cholesky import psd_safe_cholesky
+    from linear_operator.utils.errors import NanError, NotPSDError
+
+    class PoolLogNEI(qLogNoisyExpectedImprovement):  # type: ignore[misc]  # BoTorch is untyped
+        """qLogNEI that scores many single candidates (a pool) from one joint posterior.
+
+        BoTorch samples each candidate jointly with the (pruned) baseline: one posterior per candidate over
+        baseline + 1 points, so the kernel between the baseline and the data is recomputed for every candidate.
+        Here the posterior over baseline + all candidates is formed once and each candidate's row of the
+        Cholesky factor is the same low-rank update BoTorch makes (`sample_cached_cholesky`), with the same base
+        samples, so the values agree with BoTorch's to rounding (about 1e-12) at a quarter of the cost on a
+        400-point pool. Batches, gradients and anything unusual take BoTorch's own path.
+        """
+
+        def _get_samples_and_objectives(self, X: torch.Tensor) -> Any:
+            if X.dim() != 3 or X.shape[-2] != 1 or X.shape[0] < 2 or torch.is_grad_enabled() or not self._cache_root:
+                return super()._get_samples_and_objectives(X)
+            super()._get_samples_and_objectives(X[:1])  # BoTorch's own pass fixes the base samples for q = 1
+            base = self.sampler.base_samples
+            nb = self.X_baseline.shape[-2]
+            if self._baseline_L.dim() != 2 or base is None or base[0].numel() != nb + 1:
+                return super()._get_samples_and_objectives(X)  # several outputs or batched models
+            post = self.model.posterior(
+                torch.cat([self.X_baseline, X[:, 0, :]]), posterior_transform=self.posterior_transform
+            )
+            mvn = post.distribution
+            covar = mvn.lazy_covariance_matrix
+            try:
+                cross = torch.linalg.solve_triangular(self._baseline_L, covar[nb:, :nb].to_dense().T, upper=False).T
+                rest = covar.diagonal()[nb:] - (cross**2).sum(-1)
+                own = psd_safe_cholesky(rest.view(-1, 1, 1), max_tries=6).view(-1, 1)
+            except (NanError, NotPSDError):
+                return super()._get_samples_and_objectives(X)
+            rows = torch.cat([cross, own], dim=-1)  # each candidate's row of the joint Cholesky factor
+            samples = (base.reshape(base.shape[0], nb + 1) @ rows.T + mvn.mean[nb:]).view(-1, X.shape[0], 1, 1)
+            return samples, self.objective(samples, X=X)
+
+    return PoolLogNEI
