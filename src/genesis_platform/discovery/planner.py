@@ -65,7 +65,9 @@ class Planner(abc.ABC):
         self.seed = seed
         self.observations: list[Observation] = []
         self.calls = 0
-        self._pool: list[Point] | None = None  # the validated pool and its keys, computed once
+        self._pool: list[Point] | None = None  # the validated pool, its keys and features, computed once
+        self._pool_keys: list[tuple[Any, ...]] = []
+        self._pool_features = np.empty((0, 0))
 
     # --- the protocol ---------------------------------------------------------------------------------
 
@@ -179,11 +181,17 @@ class Planner(abc.ABC):
 
     def untried(self, pending: Sequence[Point] = ()) -> list[Point]:
         """Pool points neither observed (success or failure) nor pending."""
+        return self.untried_features(pending)[0]
+
+    def untried_features(self, pending: Sequence[Point] = ()) -> tuple[list[Point], np.ndarray]:
+        """The untried pool points and their model features, one row each (the pool is encoded once)."""
         if self._pool is None:
             self._pool = self.space.pool_points()
             self._pool_keys = [self.space.key(p) for p in self._pool]
+            self._pool_features = self.space.encode(self._pool)
         taken = {self.space.key(o.point) for o in self.observations} | {self.space.key(p) for p in pending}
-        return [p for p, k in zip(self._pool, self._pool_keys, strict=True) if k not in taken]
+        keep = [i for i, k in enumerate(self._pool_keys) if k not in taken]
+        return [self._pool[i] for i in keep], self._pool_features[keep]
 
     def training_data(self) -> tuple[np.ndarray, np.ndarray]:
         """Features and outcomes of the successes: objectives signed to maximise, then constrained quantities."""

@@ -357,8 +357,8 @@ class BayesianPlanner(Planner):
         import torch
         from botorch.acquisition.analytic import LogExpectedImprovement, _log_ei_helper, _scaled_improvement
 
-        left = self.untried(pending)
-        choices = torch.as_tensor(self.space.encode(left), dtype=torch.double)
+        left, features = self.untried_features(pending)
+        choices = torch.as_tensor(features, dtype=torch.double)
         with torch.no_grad():
             logei = LogExpectedImprovement(model, best_f=model.posterior(x).mean[..., 0].max())
             parts = [logei._mean_and_sigma(chunk.unsqueeze(-2)) for chunk in choices.split(1024)]
@@ -398,8 +398,8 @@ class BayesianPlanner(Planner):
     def _argmax_pool(self, acq: Any, n: int, pending: list[Point]) -> list[Point]:
         import torch
 
-        left = self.untried(pending)
-        choices = torch.as_tensor(self.space.encode(left), dtype=torch.double)
+        left, features = self.untried_features(pending)
+        choices = torch.as_tensor(features, dtype=torch.double)
         base_pending = getattr(acq, "X_pending", None)
         chosen: list[int] = []
         for _ in range(n):
