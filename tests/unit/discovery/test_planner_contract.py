@@ -260,6 +260,56 @@ def test_a_state_from_an_older_planner_version_resumes_as_it_was_written():
         restore(_pool_space(), state)
 
 
+def test_botorch_keeps_one_objective_inside_an_outcome_constraint():
+    # f = x rises, cost = x must stay <= 0.6: the best feasible designs sit just below 0.6 (continuous and pool).
+    spec = {
+        "parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}],
+        "objectives": [{"name": "f"}],
+        "outcome_constraints": [{"name": "cost", "op": "<=", "bound": 0.6}],
+    }
+    pool = {"rows": [{"x": float(x)} for x in np.linspace(0, 1, 41)]}
+    xs = [0.05, 0.3, 0.5, 0.7, 0.95]
+    for space in (load_space(spec), load_space({**spec, "pool": pool})):
+        planner = make_planner("botorch", space, seed=0, **FAST["botorch"])
+        planner.observe([Observation(point={"x": x}, values={"f": x, "cost": x}) for x in xs])
+        batch = planner.suggest(2)
+        assert len(batch) == 2 and all(0.45 <= p["x"] <= 0.65 for p in batch), batch
+        assert planner.resolved_acquisition() == "qlognei"
+
+
+def test_a_batch_keeps_the_callers_pending_points_in_qlognei():
+    # qLogNEI keeps pending points in its baseline (incremental NEI); the second pick of a batch must still see the
+    # caller's pending points beside the first pick, on a pool (the planner's greedy loop) and elsewhere (BoTorch's
+    # sequential optimiser, which needs the non-incremental form).
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import torch
+
+        planner = make_planner("botorch", _pool_space(), seed=2, acquisition="qlognei", **FAST["botorch"])
+        _warm(planner, 8)
+        x, y = planner.training_data()
+        xt = torch.as_tensor(x, dtype=torch.double)
+        model = planner._fit(xt, torch.as_tensor(y, dtype=torch.double))
+        pending = planner.untried([])[:3]
+        acq = planner._acquisition(model, xt, pending, seed=0)
+        picks = planner._argmax_pool(acq, 3, pending)
+        baseline = {tuple(row) for row in acq.X_baseline.tolist()}
+        assert {tuple(row) for row in planner.space.encode(pending + picks[:2])} <= baseline
+        assert not {planner.space.key(p) for p in picks} & {planner.space.key(p) for p in pending}
+        mixed = make_planner("botorch", _mixed_space(), seed=2, **FAST["botorch"])
+        _warm(mixed, 6)
+        x, y = mixed.training_data()
+        xt = torch.as_tensor(x, dtype=torch.double)
+        model = mixed._fit(xt, torch.as_tensor(y, dtype=torch.double))
+        waiting = [{"a": 0.5, "b": 0.5, "n": 2, "c": "p"}]
+        assert mixed._acquisition(model, xt, [], seed=0).incremental
+        assert not mixed._acquisition(model, xt, waiting, seed=0).incremental
+        batch = mixed.suggest(2, pending=waiting)
+        assert len(batch) == 2 and waiting[0] not in batch
+
+
 def test_pool_scoring_gives_botorchs_values_from_one_joint_posterior():
     # The default planner scores a pool with its own qLogNEI pass (one posterior over the baseline and every
     # candidate) and one shared marginal posterior for the LogEI and UCB arms; each must give what BoTorch's
@@ -289,16 +339,30 @@ def _check_pool_scoring():
     left = planner.untried([])
     choices = torch.as_tensor(planner.space.encode(left), dtype=torch.double)
     pending = choices[:2]
-    for x_pending in (None, pending):
+    calls = []  # batch sizes that reach BoTorch's own sampling, to prove the fast path ran
+    botorch_samples = qLogNoisyExpectedImprovement._get_samples_and_objectives
+
+    def spy(self, X):
+        calls.append(X.shape[0])
+        return botorch_samples(self, X)
+
+    for x_pending, prune in ((None, True), (None, False), (pending, True)):
         values = []
         for cls in (qLogNoisyExpectedImprovement, pool_lognei):
             torch.manual_seed(0)  # baseline pruning draws from torch's generator
             sampler = SobolQMCNormalSampler(sample_shape=torch.Size([64]), seed=3)
-            acq = cls(model, X_baseline=xt, sampler=sampler, X_pending=x_pending, prune_baseline=True)
-            with torch.no_grad():
-                values.append(acq(choices.unsqueeze(-2)))
+            acq = cls(model, X_baseline=xt, sampler=sampler, X_pending=x_pending, prune_baseline=prune)
+            calls.clear()
+            qLogNoisyExpectedImprovement._get_samples_and_objectives = spy
+            try:
+                with torch.no_grad():
+                    values.append(acq(choices.unsqueeze(-2)))
+            finally:
+                qLogNoisyExpectedImprovement._get_samples_and_objectives = botorch_samples
+        assert calls == [1]  # the fast path: BoTorch samples only the first candidate, to fix its base samples
         assert values[1].shape == values[0].shape == (len(left),)
-        assert torch.allclose(values[0], values[1], rtol=0, atol=1e-9)
+        free = slice(0 if x_pending is None else len(pending), None)  # a pending candidate's value is only jitter
+        assert torch.allclose(values[0][free], values[1][free], rtol=0, atol=1e-9)
         assert values[0].std() > 0.01  # the values differ across the pool, so agreeing is not trivial
     picks = planner._analytic_picks(model, xt, 1, [])
     with torch.no_grad():

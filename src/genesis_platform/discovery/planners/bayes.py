@@ -315,7 +315,8 @@ class BayesianPlanner(Planner):
             )
         if self.resolved_acquisition() == "qucb":
             return qUpperConfidenceBound(model, beta=self.beta, sampler=sampler, X_pending=x_pending)
-        objective = GenericMCObjective(lambda z, x=None: z[..., 0]) if constraints else None
+        # BoTorch calls an MC objective as objective(samples, X=X).
+        objective = GenericMCObjective(lambda z, X=None: z[..., 0]) if constraints else None
         return _pool_lognei_class()(
             model,
             X_baseline=x,
@@ -324,6 +325,10 @@ class BayesianPlanner(Planner):
             constraints=constraints or None,
             X_pending=x_pending,
             prune_baseline=True,
+            # Incremental NEI keeps pending points in its baseline, where BoTorch's sequential optimisers (which
+            # read X_pending back as the base of a batch) would drop them after the first pick; on a pool the
+            # planner's own greedy loop passes them on, elsewhere pending points join each candidate's q-batch.
+            incremental=self.space.is_pool or x_pending is None,
         )
 
     def _hedge(
@@ -355,7 +360,12 @@ class BayesianPlanner(Planner):
         if not (self.space.is_pool and n == 1 and not pending):
             return {}
         import torch
-        from botorch.acquisition.analytic import LogExpectedImprovement, _log_ei_helper, _scaled_improvement
+        from botorch.acquisition.analytic import (
+            LogExpectedImprovement,
+            UpperConfidenceBound,
+            _log_ei_helper,
+            _scaled_improvement,
+        )
 
         left, features = self.untried_features(pending)
         choices = torch.as_tensor(features, dtype=torch.double)
@@ -366,7 +376,7 @@ class BayesianPlanner(Planner):
             sigma = torch.cat([s for _, s in parts])
             values = {
                 "logei": _log_ei_helper(_scaled_improvement(mean, sigma, logei.best_f, True)) + sigma.log(),
-                "ucb": mean + math.sqrt(self.beta) * sigma,
+                "ucb": mean + UpperConfidenceBound(model, beta=self.beta).beta.sqrt() * sigma,
             }
         return {arm: [left[int(torch.argmax(v))]] for arm, v in values.items()}
 
@@ -400,7 +410,9 @@ class BayesianPlanner(Planner):
 
         left, features = self.untried_features(pending)
         choices = torch.as_tensor(features, dtype=torch.double)
-        base_pending = getattr(acq, "X_pending", None)
+        # The caller's pending points, passed on with each earlier pick of the batch: qLogNEI keeps pending points in
+        # its baseline (incremental NEI), not in X_pending, so they cannot be read back from the acquisition.
+        base_pending = torch.as_tensor(self.space.encode(pending), dtype=torch.double) if pending else None
         chosen: list[int] = []
         for _ in range(n):
             with torch.no_grad():
