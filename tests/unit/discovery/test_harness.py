@@ -100,3 +100,43 @@ def test_the_verdict_compares_on_the_seeds_both_methods_ran():
     lines = render_markdown({"runs": runs}, ["autoam"], ["genesis", "baybe"])
     [verdict] = [line for line in lines if line.startswith("| autoam | - | - | - | 4 |")]
     assert verdict.endswith("| behind baybe |")
+
+
+def test_parallel_runs_give_the_same_results_as_serial_ones(tmp_path):
+    serial, parallel = tmp_path / "serial.json", tmp_path / "parallel.json"
+    run_suite(serial, ["autoam"], {"random": 3})
+    lines = []
+    run_suite(parallel, ["autoam"], {"random": 3}, progress=lines.append, jobs=2)
+
+    def picks(path):
+        return {r["seed"]: r["picks"] for r in json.loads(path.read_text())["runs"]}
+
+    assert len(lines) == 3 and picks(parallel) == picks(serial)
+
+
+def test_a_terminated_parallel_suite_takes_its_workers_with_it(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    code = (
+        "import sys; from pathlib import Path; from genesis_platform.discovery.harness import run_suite; "
+        "run_suite(Path(sys.argv[1]), ['autoam'], {'genesis': 40}, jobs=2)"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "r.json")])
+    try:
+        parent = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 120
+        while len(parent.children(recursive=True)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        workers = parent.children(recursive=True)
+        assert len(workers) >= 2, "the suite never started its workers"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(60) == 128 + signal.SIGTERM
+        _, alive = psutil.wait_procs(workers, timeout=10)
+        assert not alive, f"workers left running: {[w.pid for w in alive]}"
+    finally:
+        proc.kill()
