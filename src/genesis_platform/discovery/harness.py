@@ -193,33 +193,36 @@ def run_suite(
             keep(_one_run(*job))
         return data
     import multiprocessing
-    import queue
     import signal
     import threading
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    # A pool whose workers go with it: on SIGTERM or Ctrl-C the suite stops its workers (the runs in progress are
-    # lost, the finished ones are in the file) instead of leaving them to run on, unseen, without a parent.
+    # On SIGTERM or Ctrl-C the suite stops its workers (the runs in progress are lost, the finished ones are in the
+    # file) instead of leaving them to run on, unseen, without a parent. A worker that dies (killed, out of memory)
+    # breaks the pool: the runs left are reported as failed (retried next time) rather than waited for forever.
     def stop(signum: int, _frame: Any) -> None:
         raise SystemExit(128 + signum)
 
     main = threading.current_thread() is threading.main_thread()  # only the main thread may set a handler
     previous = signal.signal(signal.SIGTERM, stop) if main else None
-    finished: queue.Queue[tuple[tuple[str, str, int], dict[str, Any] | BaseException]] = queue.Queue()
+    others = set(multiprocessing.active_children())
     try:
-        with multiprocessing.get_context("spawn").Pool(jobs) as workers:  # leaving the block terminates them
-            for job in todo:
-                workers.apply_async(
-                    _one_run,
-                    job,
-                    callback=functools.partial(lambda j, row: finished.put((j, row)), job),
-                    error_callback=functools.partial(lambda j, error: finished.put((j, error)), job),
-                )
-            for _ in todo:
-                job, outcome = finished.get()
-                if isinstance(outcome, BaseException):  # keep the other runs; this one is retried next time
-                    progress(f"{' '.join(map(str, job))}: failed ({type(outcome).__name__}: {outcome})")
-                else:
-                    keep(outcome)
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool_executor:
+            futures = {pool_executor.submit(_one_run, *job): job for job in todo}
+            try:
+                for future in as_completed(futures):
+                    try:
+                        row = future.result()
+                    except Exception as error:  # keep the other runs; the failed one is retried on the next call
+                        progress(f"{' '.join(map(str, futures[future]))}: failed ({type(error).__name__}: {error})")
+                    else:
+                        keep(row)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                for worker in set(multiprocessing.active_children()) - others:
+                    worker.terminate()  # else leaving the block would wait for the runs in progress
+                raise
     finally:
         if main:
             signal.signal(signal.SIGTERM, previous)

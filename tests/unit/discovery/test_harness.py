@@ -140,3 +140,32 @@ def test_a_terminated_parallel_suite_takes_its_workers_with_it(tmp_path):
         assert not alive, f"workers left running: {[w.pid for w in alive]}"
     finally:
         proc.kill()
+
+
+def test_a_parallel_suite_whose_worker_dies_reports_the_runs_as_failed_instead_of_hanging(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    code = (
+        "import sys; from pathlib import Path; from genesis_platform.discovery.harness import run_suite; "
+        "run_suite(Path(sys.argv[1]), ['autoam'], {'genesis': 6}, progress=print, jobs=2)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path / "r.json")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    )
+    try:
+        parent = psutil.Process(proc.pid)
+        deadline = time.monotonic() + 120
+        workers: list[psutil.Process] = []
+        while len(workers) < 2 and time.monotonic() < deadline:
+            workers = [c for c in parent.children() if "resource_tracker" not in " ".join(c.cmdline())]
+            time.sleep(0.2)
+        assert workers, "the suite never started its workers"
+        workers[0].kill()
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 0 and b"failed (BrokenProcessPool" in out
+    finally:
+        proc.kill()
