@@ -114,8 +114,8 @@ def test_parallel_runs_give_the_same_results_as_serial_ones(tmp_path):
     assert len(lines) == 3 and picks(parallel) == picks(serial)
 
 
-def test_a_terminated_parallel_suite_takes_its_workers_with_it(tmp_path):
-    import signal
+def _suite_in_a_process(results, runs, **popen):
+    # A parallel suite (two workers) in its own process, and its worker processes once both have started.
     import subprocess
     import sys
     import time
@@ -124,16 +124,27 @@ def test_a_terminated_parallel_suite_takes_its_workers_with_it(tmp_path):
 
     code = (
         "import sys; from pathlib import Path; from genesis_platform.discovery.harness import run_suite; "
-        "run_suite(Path(sys.argv[1]), ['autoam'], {'genesis': 40}, jobs=2)"
+        f"run_suite(Path(sys.argv[1]), ['autoam'], {runs!r}, progress=print, jobs=2)"
     )
-    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "r.json")])
+    proc = subprocess.Popen([sys.executable, "-c", code, str(results)], **popen)
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 120
+    workers: list[psutil.Process] = []
+    while len(workers) < 2 and time.monotonic() < deadline:
+        workers = [c for c in parent.children() if "resource_tracker" not in " ".join(c.cmdline())]
+        time.sleep(0.2)
+    return proc, workers
+
+
+def test_a_terminated_parallel_suite_takes_its_workers_with_it(tmp_path):
+    import signal
+    import subprocess
+
+    import psutil
+
+    proc, workers = _suite_in_a_process(tmp_path / "r.json", {"genesis": 40}, stdout=subprocess.DEVNULL)
     try:
-        parent = psutil.Process(proc.pid)
-        deadline = time.monotonic() + 120
-        while len(parent.children(recursive=True)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        workers = parent.children(recursive=True)
-        assert len(workers) >= 2, "the suite never started its workers"
+        assert len(workers) == 2, "the suite never started its workers"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(60) == 128 + signal.SIGTERM
         _, alive = psutil.wait_procs(workers, timeout=10)
@@ -144,25 +155,11 @@ def test_a_terminated_parallel_suite_takes_its_workers_with_it(tmp_path):
 
 def test_a_parallel_suite_whose_worker_dies_reports_the_runs_as_failed_instead_of_hanging(tmp_path):
     import subprocess
-    import sys
-    import time
 
-    import psutil
-
-    code = (
-        "import sys; from pathlib import Path; from genesis_platform.discovery.harness import run_suite; "
-        "run_suite(Path(sys.argv[1]), ['autoam'], {'genesis': 6}, progress=print, jobs=2)"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code, str(tmp_path / "r.json")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    proc, workers = _suite_in_a_process(
+        tmp_path / "r.json", {"genesis": 6}, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     )
     try:
-        parent = psutil.Process(proc.pid)
-        deadline = time.monotonic() + 120
-        workers: list[psutil.Process] = []
-        while len(workers) < 2 and time.monotonic() < deadline:
-            workers = [c for c in parent.children() if "resource_tracker" not in " ".join(c.cmdline())]
-            time.sleep(0.2)
         assert workers, "the suite never started its workers"
         workers[0].kill()
         out, _ = proc.communicate(timeout=120)
