@@ -1,0 +1,246 @@
+"""Planner ablations: a variant of the default planner against the stored runs, seed by seed, on chosen pools.
+
+A change to the planner only lands once it helps where the default is behind and hurts nowhere (docs/benchmarks.md),
+and re-running every stored genesis run costs about two core-hours here. This script answers the cheaper question
+first: for each pool and seed it runs a variant until it has found 80 % of the top set (the protocol's stopping
+target, without the 50-pick floor), then compares its picks with the stored runs of the default planner (made by
+the current code), Ax and BayBE on the same seeds: mean picks, the slowest run, and on how many seeds it is faster
+or slower. A variant is either constructor settings of the default planner (`--settings '{"hedge_eta": 0}'`) or a
+named model variant defined here (`--variant linear-mean`), which need not be a planner setting yet.
+
+    python benchmarks/ablate.py --pool benchmarks/pools/colors_n9 --variant linear-mean --seeds 0:50
+    python benchmarks/ablate.py --pool autoam --settings '{"beta": 1.0}' --out /tmp/autoam.jsonl
+
+One process runs one seed at a time on one thread; start several with disjoint `--seeds` to use more cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread per process, as the benchmark suite times methods
+
+import numpy as np
+
+from genesis_platform.discovery.benchmark import PlannerMethod, PoolProblem, run_method
+from genesis_platform.discovery.harness import _problem, _version
+from genesis_platform.discovery.planner import register
+from genesis_platform.discovery.planners.bayes import BayesianPlanner
+
+RESULTS = Path(__file__).resolve().parent / "results/campaigns.json"
+
+
+class _MeanVariant(BayesianPlanner):
+    """The default planner with another GP mean function (BayesianPlanner fits a constant mean)."""
+
+    mean = "constant"
+
+    def _model(self, x: Any, y: Any) -> Any:
+        from botorch.models import SingleTaskGP
+        from botorch.models.transforms.outcome import Standardize
+        from botorch.models.utils.gpytorch_modules import get_covar_module_with_dim_scaled_prior
+        from gpytorch.means import LinearMean
+
+        covar = get_covar_module_with_dim_scaled_prior(ard_num_dims=x.shape[-1], use_rbf_kernel=False)
+        mean = LinearMean(x.shape[-1]) if self.mean == "linear" else None
+        return SingleTaskGP(x, y, covar_module=covar, mean_module=mean, outcome_transform=Standardize(m=1))
+
+    def _fit(self, x: Any, y: Any) -> Any:
+        # The planner's refit policy (warm start, refit while due) with `_model` in place of its constant-mean GP.
+        import torch
+        from botorch.fit import fit_gpytorch_mll
+        from gpytorch.mlls import ExactMarginalLogLikelihood
+
+        if y.shape[-1] != 1:
+            raise SystemExit("the mean variants handle one objective")
+        n = int(x.shape[0])
+        model = self._model(x, y)
+        if self._hyper is not None:
+            model.load_state_dict(
+                {k: torch.tensor(v, dtype=torch.double) for k, v in self._hyper.items()}, strict=False
+            )
+            if not self._due(n):
+                model.eval()
+                return model
+        try:
+            fit_gpytorch_mll(
+                ExactMarginalLogLikelihood(model.likelihood, model), optimizer_kwargs={"options": {"maxiter": 200}}
+            )
+        except Exception:
+            model = self._model(x, y)
+            fit_gpytorch_mll(ExactMarginalLogLikelihood(model.likelihood, model))
+        self._hyper = {
+            k: v.detach().tolist()
+            for k, v in model.state_dict().items()
+            if ("raw_" in k or k.startswith("mean_module.")) and "constraint" not in k
+        }
+        self._fitted_n = n
+        model.eval()
+        return model
+
+
+@register
+class _LinearMean(_MeanVariant):
+    """A linear mean: the GP carries the data's trend beyond it instead of reverting to a constant."""
+
+    name = "ablate-linear-mean"
+    mean = "linear"
+
+
+@register
+class _MeanSelect(_MeanVariant):
+    """At each refit, the constant or the linear mean, whichever has the higher BIC-penalised marginal likelihood."""
+
+    name = "ablate-mean-select"
+
+    def _fit(self, x: Any, y: Any) -> Any:
+        import torch
+        from gpytorch.mlls import ExactMarginalLogLikelihood
+
+        n = int(x.shape[0])
+        if self._hyper is not None and not self._due(n):
+            return super()._fit(x, y)
+        best: tuple[float, str, Any, dict[str, Any] | None, int | None] | None = None
+        for mean in ("constant", "linear"):
+            self.mean, self._hyper = mean, None
+            with contextlib.suppress(Exception):
+                model = super()._fit(x, y)
+                mll = ExactMarginalLogLikelihood(model.likelihood, model)
+                model.train()
+                with torch.no_grad():
+                    loglik = float(mll(model(*model.train_inputs), model.train_targets)) * n
+                model.eval()
+                extra = x.shape[-1] if mean == "linear" else 0  # BIC: the linear mean's extra weights
+                score = loglik - 0.5 * extra * math.log(n)
+                if best is None or score > best[0]:
+                    best = (score, mean, model, self._hyper, self._fitted_n)
+        if best is None:
+            raise RuntimeError("neither mean could be fitted")
+        _, self.mean, model, self._hyper, self._fitted_n = best
+        return model
+
+
+@register
+class _HedgeLinear(BayesianPlanner):
+    """The default portfolio plus a fourth arm: LogEI under a second GP with a linear mean (one pick, no pending).
+
+    The portfolio credits every arm, the fourth too, with the default model's posterior mean at its nominee, so
+    a trend that misleads (the optimum inside the space) loses the arm its weight after a few picks.
+    """
+
+    name = "ablate-hedge-linear"
+
+    def _hedge(
+        self, model: Any, x: Any, y: np.ndarray, n: int, pending: list[Any], rng: np.random.Generator, seed: int
+    ) -> list[Any]:
+        import torch
+        from botorch.acquisition.analytic import LogExpectedImprovement
+
+        if not (self.space.is_pool and n == 1 and not pending):
+            return super()._hedge(model, x, y, n, pending, rng, seed)
+        helper = getattr(self, "_linear", None)
+        if helper is None:
+            helper = self._linear = _LinearMean(self.space, self.seed)
+        linear = helper._fit(x, torch.as_tensor(y, dtype=torch.double).view(-1, 1))
+        arms = ("qlognei", "logei", "ucb", "linear")
+        gains = np.zeros(len(arms)) if self._gains is None else np.asarray(self._gains, dtype=float)
+        if self._nominees is not None and len(self._nominees) == len(arms):
+            with torch.no_grad():
+                mean = model.posterior(torch.as_tensor(self._nominees, dtype=torch.double)).mean[..., 0].numpy()
+            gains = gains + (mean - float(np.mean(y))) / (float(np.std(y)) or 1.0)
+        picks = self._analytic_picks(model, x, n, pending)
+        picks["qlognei"] = self._argmax_pool(self._acquisition(model, x, pending, seed), n, pending)
+        with torch.no_grad():
+            best = linear.posterior(x).mean[..., 0].max()
+        picks["linear"] = self._argmax_pool(LogExpectedImprovement(linear, best_f=best), n, pending)
+        weights = np.exp(self.hedge_eta * (gains - gains.max()))
+        arm = int(rng.choice(len(arms), p=weights / weights.sum()))
+        self._gains = [float(g) for g in gains]
+        self._nominees = self.space.encode([picks[a][0] for a in arms]).tolist()
+        return picks[arms[arm]]
+
+
+VARIANTS = {"linear-mean": _LinearMean.name, "mean-select": _MeanSelect.name, "hedge-linear": _HedgeLinear.name}
+
+
+def picks_to_target(picks: list[int] | tuple[int, ...], problem: PoolProblem, target: float = 0.8) -> int:
+    """How many picks (initial points included) a run needed to hold `target` of the top set; all it made if never."""
+    top, need, found = problem.top_set(), math.ceil(target * problem.n_top - 1e-9), 0
+    for i, pick in enumerate(picks, start=1):
+        found += pick in top
+        if found >= need:
+            return i
+    return len(picks)
+
+
+def stored(pool: str, problem: PoolProblem, results: Path) -> dict[str, dict[int, int]]:
+    """Picks to 80 % per seed of the stored runs made by the current code, per method."""
+    if not results.exists():
+        return {}
+    runs = json.loads(results.read_text())["runs"]
+    out: dict[str, dict[int, int]] = {}
+    for method in ("genesis", "ax", "baybe"):
+        version = _version(method)
+        out[method] = {
+            int(r["seed"]): picks_to_target(r["picks"], problem)
+            for r in runs
+            if r["pool"] == pool and r["method"] == method and r["version"] == version
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pool", action="append", required=True, help="built-in pool name or path (repeatable)")
+    parser.add_argument("--seeds", default="0:20", help="seed range A:B (default 0:20)")
+    parser.add_argument("--variant", choices=sorted(VARIANTS), help="a named model variant (see the classes here)")
+    parser.add_argument("--settings", default="{}", help="constructor settings as JSON, e.g. '{\"hedge_eta\": 0}'")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="stored runs to compare with")
+    parser.add_argument("--out", type=Path, help="append one JSON line per pool here")
+    args = parser.parse_args()
+    try:
+        lo, hi = (int(v) for v in args.seeds.split(":"))
+        settings = json.loads(args.settings)
+    except ValueError as error:
+        parser.error(f"--seeds A:B and --settings JSON ({error})")
+    if not isinstance(settings, dict) or not 0 <= lo < hi:
+        parser.error("--settings must be a JSON object and --seeds A:B with 0 <= A < B")
+    method = PlannerMethod(VARIANTS[args.variant] if args.variant else "botorch", settings)
+    label = args.variant or "botorch"
+    for pool in args.pool:
+        problem = _problem(pool)
+        picks: dict[int, int] = {}
+        start = time.perf_counter()
+        for seed in range(lo, hi):
+            run = run_method(method, problem, seed, min_picks=1)
+            picks[seed] = picks_to_target(run.picks, problem)
+            print(f"{pool} seed {seed}: {picks[seed]} picks ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+        line = {"pool": pool, "variant": label, "settings": settings, "picks": picks}
+        print(
+            f"{pool}, {label}{' ' + json.dumps(settings) if settings else ''}: mean picks to 80 % of the top set "
+            f"{np.mean(list(picks.values())):.2f}"
+        )
+        for other, theirs in stored(pool, problem, args.results).items():
+            shared = sorted(set(picks) & set(theirs))
+            if not shared:
+                continue
+            a, b = np.array([picks[s] for s in shared]), np.array([theirs[s] for s in shared])
+            print(
+                f"  against stored {other} on {len(shared)} seeds: {a.mean():.2f} against {b.mean():.2f} "
+                f"(slowest {a.max()} against {b.max()}); faster on {int((a < b).sum())}, slower on {int((a > b).sum())}"
+            )
+        if args.out:
+            with args.out.open("a") as handle:
+                handle.write(json.dumps(line) + "\n")
+
+
+if __name__ == "__main__":
+    main()
