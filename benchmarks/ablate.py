@@ -23,6 +23,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread per process, as the 
 import numpy as np
 
 from genesis_platform.discovery.benchmark import PlannerMethod, PoolProblem, run_method
-from genesis_platform.discovery.harness import _problem, _version
+from genesis_platform.discovery.harness import _load, _problem, _runs
 from genesis_platform.discovery.planner import register
 from genesis_platform.discovery.planners.bayes import BayesianPlanner
 
@@ -181,20 +182,12 @@ def picks_to_target(picks: list[int] | tuple[int, ...], problem: PoolProblem, ta
     return len(picks)
 
 
-def stored(pool: str, problem: PoolProblem, results: Path) -> dict[str, dict[int, int]]:
-    """Picks to 80 % per seed of the stored runs made by the current code, per method."""
-    if not results.exists():
-        return {}
-    runs = json.loads(results.read_text())["runs"]
-    out: dict[str, dict[int, int]] = {}
-    for method in ("genesis", "ax", "baybe"):
-        version = _version(method)
-        out[method] = {
-            int(r["seed"]): picks_to_target(r["picks"], problem)
-            for r in runs
-            if r["pool"] == pool and r["method"] == method and r["version"] == version
-        }
-    return out
+def stored(data: Mapping[str, Any], pool: str, problem: PoolProblem) -> dict[str, dict[int, int]]:
+    """Picks to 80 % per seed of the stored runs made by the current code, per method (the harness's own reading)."""
+    return {
+        method: {seed: picks_to_target(run.picks, problem) for seed, run in _runs(data, pool, method).items()}
+        for method in ("genesis", "ax", "baybe")
+    }
 
 
 def main() -> None:
@@ -215,6 +208,7 @@ def main() -> None:
         parser.error("--settings must be a JSON object and --seeds A:B with 0 <= A < B")
     method = PlannerMethod(VARIANTS[args.variant] if args.variant else "botorch", settings)
     label = args.variant or "botorch"
+    data = _load(args.results)
     for pool in args.pool:
         problem = _problem(pool)
         picks: dict[int, int] = {}
@@ -228,7 +222,7 @@ def main() -> None:
             f"{pool}, {label}{' ' + json.dumps(settings) if settings else ''}: mean picks to 80 % of the top set "
             f"{np.mean(list(picks.values())):.2f}"
         )
-        for other, theirs in stored(pool, problem, args.results).items():
+        for other, theirs in stored(data, pool, problem).items():
             shared = sorted(set(picks) & set(theirs))
             if not shared:
                 continue
