@@ -6,7 +6,8 @@ first: for each pool and seed it runs a variant until it has found 80 % of the t
 target, without the 50-pick floor), then compares its picks with the stored runs of the default planner (made by
 the current code), Ax and BayBE on the same seeds: mean picks, the slowest run, and on how many seeds it is faster
 or slower. A variant is either constructor settings of the default planner (`--settings '{"hedge_eta": 0}'`) or a
-named model variant defined here (`--variant linear-mean`), which need not be a planner setting yet.
+named model variant defined here (`--variant linear-mean`), which need not be a planner setting yet. The
+model before the categories' main effects (planner version 2) is `--settings '{"category_effects": false}'`.
 
     python benchmarks/ablate.py --pool benchmarks/pools/colors_n9 --variant linear-mean --seeds 0:50
     python benchmarks/ablate.py --pool autoam --settings '{"beta": 1.0}' --out /tmp/autoam.jsonl
@@ -34,58 +35,60 @@ import numpy as np
 from genesis_platform.discovery.benchmark import PlannerMethod, PoolProblem, run_method
 from genesis_platform.discovery.harness import _load, _problem, _runs
 from genesis_platform.discovery.planner import register
+from genesis_platform.discovery.planners import bayes
 from genesis_platform.discovery.planners.bayes import BayesianPlanner
+from genesis_platform.discovery.space import Categorical
 
 RESULTS = Path(__file__).resolve().parent / "results/campaigns.json"
 
 
+def _centred_linear_kernel(dims: int) -> Any:
+    """A linear kernel about the centre of the unit cube, one variance per input (ARD).
+
+    Added to the Matern kernel, it is a linear mean whose weights are integrated out under a Normal(0, variance)
+    prior, with the variances fitted by marginal likelihood: the evidence, not a point estimate, decides how much
+    trend the data carry, so a space without one keeps (nearly) the constant-mean model.
+    """
+    from gpytorch.kernels import LinearKernel
+
+    class _Centred(LinearKernel):  # type: ignore[misc]
+        def forward(
+            self, x1: Any, x2: Any, diag: bool = False, last_dim_is_batch: bool | None = False, **kw: Any
+        ) -> Any:
+            a, b = (x1 - 0.5) * self.variance.sqrt(), (x2 - 0.5) * self.variance.sqrt()
+            if diag:
+                return (a * b).sum(-1)
+            return a @ b.transpose(-2, -1)  # dense: the low-rank sum with the Matern part is unstable
+
+    return _Centred(ard_num_dims=dims)
+
+
 class _MeanVariant(BayesianPlanner):
-    """The default planner with another GP mean function (BayesianPlanner fits a constant mean)."""
+    """The default planner with another GP (its `_model`); these variants have no category offsets."""
 
     mean = "constant"
+    prior_scale: float | None = None  # a Normal(0, scale) prior on the linear mean's weights; None: none
 
     def _model(self, x: Any, y: Any) -> Any:
+        # Replaces the planner's model (its refit policy, warm starts and saved hyperparameters stay).
         from botorch.models import SingleTaskGP
         from botorch.models.transforms.outcome import Standardize
         from botorch.models.utils.gpytorch_modules import get_covar_module_with_dim_scaled_prior
         from gpytorch.means import LinearMean
 
-        covar = get_covar_module_with_dim_scaled_prior(ard_num_dims=x.shape[-1], use_rbf_kernel=False)
-        mean = LinearMean(x.shape[-1]) if self.mean == "linear" else None
-        return SingleTaskGP(x, y, covar_module=covar, mean_module=mean, outcome_transform=Standardize(m=1))
-
-    def _fit(self, x: Any, y: Any) -> Any:
-        # The planner's refit policy (warm start, refit while due) with `_model` in place of its constant-mean GP.
-        import torch
-        from botorch.fit import fit_gpytorch_mll
-        from gpytorch.mlls import ExactMarginalLogLikelihood
-
         if y.shape[-1] != 1:
             raise SystemExit("the mean variants handle one objective")
-        n = int(x.shape[0])
-        model = self._model(x, y)
-        if self._hyper is not None:
-            model.load_state_dict(
-                {k: torch.tensor(v, dtype=torch.double) for k, v in self._hyper.items()}, strict=False
-            )
-            if not self._due(n):
-                model.eval()
-                return model
-        try:
-            fit_gpytorch_mll(
-                ExactMarginalLogLikelihood(model.likelihood, model), optimizer_kwargs={"options": {"maxiter": 200}}
-            )
-        except Exception:
-            model = self._model(x, y)
-            fit_gpytorch_mll(ExactMarginalLogLikelihood(model.likelihood, model))
-        self._hyper = {
-            k: v.detach().tolist()
-            for k, v in model.state_dict().items()
-            if ("raw_" in k or k.startswith("mean_module.")) and "constraint" not in k
-        }
-        self._fitted_n = n
-        model.eval()
-        return model
+        covar = get_covar_module_with_dim_scaled_prior(ard_num_dims=x.shape[-1], use_rbf_kernel=False)
+        mean = LinearMean(x.shape[-1]) if self.mean == "linear" else None
+        if mean is not None and self.prior_scale is not None:
+            from gpytorch.priors import NormalPrior
+
+            # Inputs lie in the unit cube and outcomes are standardised: a weight of 1 is one standard deviation
+            # of the outcome across a variable's range.
+            mean.register_prior("weights_prior", NormalPrior(0.0, self.prior_scale), "weights")
+        if self.mean == "kernel":
+            covar = covar + _centred_linear_kernel(x.shape[-1])
+        return SingleTaskGP(x, y, covar_module=covar, mean_module=mean, outcome_transform=Standardize(m=1))
 
 
 @register
@@ -169,7 +172,80 @@ class _HedgeLinear(BayesianPlanner):
         return picks[arms[arm]]
 
 
-VARIANTS = {"linear-mean": _LinearMean.name, "mean-select": _MeanSelect.name, "hedge-linear": _HedgeLinear.name}
+@register
+class _LinearShrunk(_LinearMean):
+    """A linear mean whose weights have a Normal(0, `--prior-scale`) prior: a trend only where the data insist."""
+
+    name = "ablate-linear-shrunk"
+    prior_scale = 0.5
+
+
+@register
+class _LinearKernel(_MeanVariant):
+    """A constant mean and a Matern plus centred linear (ARD) kernel: the linear trend integrated out."""
+
+    name = "ablate-linear-kernel"
+    mean = "kernel"
+
+
+@register
+class _CategoryPrior(BayesianPlanner):
+    """The default's category offsets under a Normal(0, `--prior-scale`) prior (outcomes standardised)."""
+
+    name = "ablate-category-prior"
+
+    def _model(self, x: Any, y: Any) -> Any:
+        from gpytorch.priors import NormalPrior
+
+        model = super()._model(x, y)
+        if self.category_effects and bayes._category_columns(self.space):
+            model.mean_module.register_prior("weights_prior", NormalPrior(0.0, _LinearShrunk.prior_scale), "weights")
+        return model
+
+
+@register
+class _CategoryKernel(BayesianPlanner):
+    """A constant mean and Matern + a kernel that correlates points of the same option (random category effects).
+
+    The offsets integrated out under a Normal(0, variance) prior whose variance the marginal likelihood fits.
+    """
+
+    name = "ablate-category-kernel"
+
+    def _model(self, x: Any, y: Any) -> Any:
+        from botorch.models import SingleTaskGP
+        from botorch.models.transforms.outcome import Standardize
+        from botorch.models.utils.gpytorch_modules import get_covar_module_with_dim_scaled_prior
+        from gpytorch.kernels import LinearKernel
+
+        where = self.space.feature_columns()
+        columns = [
+            c
+            for p in self.space.parameters
+            if isinstance(p, Categorical) and not p.descriptors
+            for c in range(where[p.name][0], sum(where[p.name]))
+        ]
+
+        class _Same(LinearKernel):  # type: ignore[misc]
+            def forward(self, x1: Any, x2: Any, diag: bool = False, **kw: Any) -> Any:
+                a, b = x1[..., columns] * self.variance.sqrt(), x2[..., columns] * self.variance.sqrt()
+                return (a * b).sum(-1) if diag else a @ b.transpose(-2, -1)
+
+        covar = get_covar_module_with_dim_scaled_prior(ard_num_dims=x.shape[-1], use_rbf_kernel=False)
+        if columns:
+            covar = covar + _Same()
+        return SingleTaskGP(x, y, covar_module=covar, outcome_transform=Standardize(m=y.shape[-1]))
+
+
+VARIANTS = {
+    "category-prior": _CategoryPrior.name,
+    "category-kernel": _CategoryKernel.name,
+    "linear-kernel": _LinearKernel.name,
+    "linear-mean": _LinearMean.name,
+    "linear-shrunk": _LinearShrunk.name,
+    "mean-select": _MeanSelect.name,
+    "hedge-linear": _HedgeLinear.name,
+}
 
 
 def picks_to_target(picks: list[int] | tuple[int, ...], problem: PoolProblem, target: float = 0.8) -> int:
@@ -195,6 +271,12 @@ def main() -> None:
     parser.add_argument("--pool", action="append", required=True, help="built-in pool name or path (repeatable)")
     parser.add_argument("--seeds", default="0:20", help="seed range A:B (default 0:20)")
     parser.add_argument("--variant", choices=sorted(VARIANTS), help="a named model variant (see the classes here)")
+    parser.add_argument(
+        "--prior-scale",
+        type=float,
+        default=0.5,
+        help="linear-shrunk, category-prior: the prior scale of the mean's weights (default 0.5)",
+    )
     parser.add_argument("--settings", default="{}", help="constructor settings as JSON, e.g. '{\"hedge_eta\": 0}'")
     parser.add_argument("--results", type=Path, default=RESULTS, help="stored runs to compare with")
     parser.add_argument("--out", type=Path, help="append one JSON line per pool here")
@@ -206,6 +288,9 @@ def main() -> None:
         parser.error(f"--seeds A:B and --settings JSON ({error})")
     if not isinstance(settings, dict) or not 0 <= lo < hi:
         parser.error("--settings must be a JSON object and --seeds A:B with 0 <= A < B")
+    if not args.prior_scale > 0:
+        parser.error("--prior-scale must be > 0")
+    _LinearShrunk.prior_scale = args.prior_scale
     method = PlannerMethod(VARIANTS[args.variant] if args.variant else "botorch", settings)
     label = args.variant or "botorch"
     data = _load(args.results)
@@ -217,6 +302,8 @@ def main() -> None:
             run = run_method(method, problem, seed, min_picks=1)
             picks[seed] = picks_to_target(run.picks, problem)
             print(f"{pool} seed {seed}: {picks[seed]} picks ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
+        if args.variant in ("linear-shrunk", "category-prior"):
+            label = f"{args.variant}({args.prior_scale:g})"
         line = {"pool": pool, "variant": label, "settings": settings, "picks": picks}
         print(
             f"{pool}, {label}{' ' + json.dumps(settings) if settings else ''}: mean picks to 80 % of the top set "

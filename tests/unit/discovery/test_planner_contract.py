@@ -181,6 +181,32 @@ def test_botorch_handles_several_objectives_and_outcome_constraints():
     assert make_planner("botorch", space).resolved_acquisition() == "qlognei"
 
 
+def test_botorch_fits_category_offsets_per_outcome_with_several_objectives():
+    # y and z both rise with the option's worth (a 0, b 1, c 0.5) and with t; y is maximised, z minimised, so the
+    # batched GP must learn b's offset with opposite signs for the two outcomes (the planner maximises -z).
+    space = load_space(
+        {
+            "parameters": [
+                {"kind": "categorical", "name": "c", "options": ["a", "b", "c"]},
+                {"kind": "continuous", "name": "t", "low": 0, "high": 1},
+            ],
+            "objectives": [{"name": "y"}, {"name": "z", "direction": "minimize"}],
+        }
+    )
+    worth = {"a": 0.0, "b": 1.0, "c": 0.5}
+    rng = np.random.default_rng(3)
+    points = [{"c": c, "t": float(t)} for c in worth for t in rng.random(3)]
+    planner = make_planner("botorch", space, seed=1, **FAST["botorch"])
+    planner.observe(
+        [Observation(point=p, values={"y": worth[p["c"]] + p["t"], "z": worth[p["c"]] + p["t"]}) for p in points]
+    )
+    batch = planner.suggest(2)
+    assert len(batch) == 2 and all(p["c"] in worth and 0 <= p["t"] <= 1 for p in batch)
+    weights = np.array(planner.learned()["hyperparameters"]["mean_module.weights"])
+    assert weights.shape == (2, 2, 1)  # one row per outcome, offsets of b and c against a
+    assert weights[0, 0, 0] > weights[0, 1, 0] > 0 > weights[1, 1, 0] > weights[1, 0, 0]
+
+
 def test_the_portfolio_is_the_default_on_pools_and_credits_its_arms():
     assert make_planner("botorch", _pool_space()).resolved_acquisition() == "hedge"
     assert make_planner("botorch", _mixed_space()).resolved_acquisition() == "qlognei"
@@ -251,13 +277,50 @@ def test_a_state_from_an_older_planner_version_resumes_as_it_was_written():
     del state["settings"]["winsorize"]
     state["version"] = "1"  # written before winsorising existed
     twin = restore(_pool_space(), state)
-    assert twin.winsorize == 0 and twin.version == "2"
+    assert twin.winsorize == 0 and twin.version == "3"
     assert twin.suggest(1) == planner.suggest(1)
     state["settings"]["winsorize"] = 1.5
     assert restore(_pool_space(), {**state, "version": "2"}).suggest(1) != planner.suggest(1)
+    # Version 2 had a constant mean: its states resume without the category offsets.
+    mixed = make_planner("botorch", _mixed_space(), seed=5, category_effects=False, **FAST["botorch"])
+    _warm(mixed, 6)
+    state = json.loads(json.dumps(mixed.state()))
+    del state["settings"]["category_effects"]
+    twin = restore(_mixed_space(), {**state, "version": "2"})
+    assert not twin.category_effects and twin.suggest(1) == mixed.suggest(1)
+    assert not restore(_mixed_space(), {**state, "version": "1"}).category_effects
+    assert restore(_mixed_space(), {**state, "version": "3"}).category_effects  # the setting's default
     state["version"] = "0"
     with pytest.raises(InvalidInput, match="resume with the version that wrote it"):
-        restore(_pool_space(), state)
+        restore(_mixed_space(), state)
+
+
+def test_botorch_fits_a_main_effect_per_category_option():
+    # f = (x - 0.4)^2 + 1 where c is "p": the GP mean carries q's advantage (p is the reference level), learned
+    # from results at different x, so it holds where neither category was measured; a constant mean has no offsets.
+    rows = [{"x": float(x), "c": c} for x in np.linspace(0, 1, 11) for c in ("p", "q")]
+    space = load_space(
+        {
+            "parameters": [
+                {"kind": "continuous", "name": "x", "low": 0, "high": 1},
+                {"kind": "categorical", "name": "c", "options": ["p", "q"]},
+            ],
+            "objectives": [{"name": "f", "direction": "minimize"}],
+            "pool": {"rows": rows},
+        }
+    )
+    tried = [rows[i] for i in (0, 8, 20, 5, 13, 17)]  # p at x = 0, 0.4, 1.0; q at 0.2, 0.6, 0.8
+
+    def fitted(**settings):
+        planner = make_planner("botorch", space, seed=2, **FAST["botorch"], **settings)
+        planner.observe([Observation(point=p, values={"f": (p["x"] - 0.4) ** 2 + (p["c"] == "p")}) for p in tried])
+        planner.suggest(1)
+        return planner.learned()["hyperparameters"]
+
+    signed = np.array([-((p["x"] - 0.4) ** 2) - (p["c"] == "p") for p in tried])  # the planner maximises -f
+    offset = np.ravel(fitted()["mean_module.weights"])[0] * signed.std(ddof=1)  # back from standardised units
+    assert 0.5 < offset < 1.5
+    assert not any(k.endswith("weights") for k in fitted(category_effects=False))
 
 
 def test_botorch_keeps_one_objective_inside_an_outcome_constraint():
