@@ -24,7 +24,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -42,32 +42,35 @@ from genesis_platform.discovery.space import Categorical
 RESULTS = Path(__file__).resolve().parent / "results/campaigns.json"
 
 
-def _centred_linear_kernel(dims: int) -> Any:
-    """A linear kernel about the centre of the unit cube, one variance per input (ARD).
+def _dense_linear_kernel(features: Callable[[Any], Any], ard_num_dims: int | None = None) -> Any:
+    """k(a, b) = <f(a), f(b)> weighted by fitted variances (one, or one per feature with `ard_num_dims`).
 
-    Added to the Matern kernel, it is a linear mean whose weights are integrated out under a Normal(0, variance)
-    prior, with the variances fitted by marginal likelihood: the evidence, not a point estimate, decides how much
-    trend the data carry, so a space without one keeps (nearly) the constant-mean model.
+    Added to the Matern kernel it integrates a linear effect out under a Normal(0, variance) prior, with the
+    variances fitted by marginal likelihood: the evidence, not a point estimate, decides how much effect the data
+    carry, so data without one keep (nearly) the constant-mean model. Dense, because the low-rank sum with the
+    Matern part is numerically unstable.
     """
     from gpytorch.kernels import LinearKernel
 
-    class _Centred(LinearKernel):  # type: ignore[misc]
-        def forward(
-            self, x1: Any, x2: Any, diag: bool = False, last_dim_is_batch: bool | None = False, **kw: Any
-        ) -> Any:
-            a, b = (x1 - 0.5) * self.variance.sqrt(), (x2 - 0.5) * self.variance.sqrt()
-            if diag:
-                return (a * b).sum(-1)
-            return a @ b.transpose(-2, -1)  # dense: the low-rank sum with the Matern part is unstable
+    class _Dense(LinearKernel):  # type: ignore[misc]
+        def forward(self, x1: Any, x2: Any, diag: bool = False, **kw: Any) -> Any:
+            a, b = features(x1) * self.variance.sqrt(), features(x2) * self.variance.sqrt()
+            return (a * b).sum(-1) if diag else a @ b.transpose(-2, -1)
 
-    return _Centred(ard_num_dims=dims)
+    return _Dense(ard_num_dims=ard_num_dims)
 
 
 class _MeanVariant(BayesianPlanner):
-    """The default planner with another GP (its `_model`); these variants have no category offsets."""
+    """The default planner with another GP (its `_model`); these variants have no category offsets.
+
+    `mean`: constant, linear (a fitted linear mean), kernel (a constant mean and a centred linear kernel beside the
+    Matern, one variance per input) or category-kernel (a constant mean and a kernel over the one-hot codes).
+    """
 
     mean = "constant"
-    prior_scale: float | None = None  # a Normal(0, scale) prior on the linear mean's weights; None: none
+    shrunk = False  # a Normal(0, prior_scale) prior on the linear mean's weights
+    prior_scale = 0.5  # --prior-scale
+    margin = 0.0  # --margin
 
     def _model(self, x: Any, y: Any) -> Any:
         # Replaces the planner's model (its refit policy, warm starts and saved hyperparameters stay).
@@ -80,14 +83,23 @@ class _MeanVariant(BayesianPlanner):
             raise SystemExit("the mean variants handle one objective")
         covar = get_covar_module_with_dim_scaled_prior(ard_num_dims=x.shape[-1], use_rbf_kernel=False)
         mean = LinearMean(x.shape[-1]) if self.mean == "linear" else None
-        if mean is not None and self.prior_scale is not None:
+        if mean is not None and self.shrunk:
             from gpytorch.priors import NormalPrior
 
             # Inputs lie in the unit cube and outcomes are standardised: a weight of 1 is one standard deviation
             # of the outcome across a variable's range.
             mean.register_prior("weights_prior", NormalPrior(0.0, self.prior_scale), "weights")
         if self.mean == "kernel":
-            covar = covar + _centred_linear_kernel(x.shape[-1])
+            covar = covar + _dense_linear_kernel(lambda z: z - 0.5, ard_num_dims=x.shape[-1])
+        where = self.space.feature_columns()
+        columns = [  # every one-hot column: each option its own random effect, none the reference
+            c
+            for p in self.space.parameters
+            if isinstance(p, Categorical) and not p.descriptors
+            for c in range(where[p.name][0], sum(where[p.name]))
+        ]
+        if self.mean == "category-kernel" and columns:
+            covar = covar + _dense_linear_kernel(lambda z: z[..., columns])
         return SingleTaskGP(x, y, covar_module=covar, mean_module=mean, outcome_transform=Standardize(m=1))
 
 
@@ -106,8 +118,6 @@ class _MeanSelect(_MeanVariant):
     name = "ablate-mean-select"
 
     def _fit(self, x: Any, y: Any) -> Any:
-        import torch
-        from gpytorch.mlls import ExactMarginalLogLikelihood
 
         n = int(x.shape[0])
         if self._hyper is not None and not self._due(n):
@@ -117,19 +127,54 @@ class _MeanSelect(_MeanVariant):
             self.mean, self._hyper = mean, None
             with contextlib.suppress(Exception):
                 model = super()._fit(x, y)
-                mll = ExactMarginalLogLikelihood(model.likelihood, model)
-                model.train()
-                with torch.no_grad():
-                    loglik = float(mll(model(*model.train_inputs), model.train_targets)) * n
-                model.eval()
-                extra = x.shape[-1] if mean == "linear" else 0  # BIC: the linear mean's extra weights
-                score = loglik - 0.5 * extra * math.log(n)
+                score = self._score(model, mean, n)
                 if best is None or score > best[0]:
                     best = (score, mean, model, self._hyper, self._fitted_n)
         if best is None:
             raise RuntimeError("neither mean could be fitted")
         _, self.mean, model, self._hyper, self._fitted_n = best
         return model
+
+    def _score(self, model: Any, mean: str, n: int) -> float:
+        import torch
+        from gpytorch.mlls import ExactMarginalLogLikelihood
+
+        mll = ExactMarginalLogLikelihood(model.likelihood, model)
+        model.train()
+        with torch.no_grad():
+            loglik = float(mll(model(*model.train_inputs), model.train_targets)) * n
+        model.eval()
+        extra = model.train_inputs[0].shape[-1] if mean == "linear" else 0  # BIC: the linear mean's extra weights
+        return loglik - 0.5 * extra * math.log(n)
+
+
+@register
+class _MeanLoo(_MeanSelect):
+    """At each refit, the constant or the linear mean, whichever predicts the held-out points better (LOO).
+
+    The leave-one-out log predictive density in closed form (Rasmussen and Williams, eq. 5.12), with the mean's
+    weights integrated out under a vague Normal(0, 10) prior (their section 2.7: the covariance K + 10 H H^T for
+    the basis H, 1 or [1, x]), so each held-out point is predicted with weights refitted without it; the kernel's
+    hyperparameters come from each model's fit to all the points. The linear mean must win by `--margin`.
+    """
+
+    name = "ablate-mean-loo"
+
+    def _score(self, model: Any, mean: str, n: int) -> float:
+        import torch
+
+        x, y = model.train_inputs[0], model.train_targets
+        basis = torch.ones(len(x), 1, dtype=x.dtype)
+        if mean == "linear":
+            basis = torch.cat([basis, x - 0.5], dim=-1)
+        with torch.no_grad():
+            k = model.covar_module(x).to_dense() + model.likelihood.noise * torch.eye(len(x), dtype=x.dtype)
+            k = k + 10.0 * basis @ basis.T
+            inv = torch.cholesky_inverse(torch.linalg.cholesky(k))
+            alpha = inv @ y
+            d = inv.diagonal()
+            logp = -0.5 * math.log(2 * math.pi) + 0.5 * d.log() - 0.5 * alpha**2 / d
+        return float(logp.sum()) - (self.margin if mean == "linear" else 0.0)
 
 
 @register
@@ -177,7 +222,7 @@ class _LinearShrunk(_LinearMean):
     """A linear mean whose weights have a Normal(0, `--prior-scale`) prior: a trend only where the data insist."""
 
     name = "ablate-linear-shrunk"
-    prior_scale = 0.5
+    shrunk = True
 
 
 @register
@@ -199,42 +244,79 @@ class _CategoryPrior(BayesianPlanner):
 
         model = super()._model(x, y)
         if self.category_effects and bayes._category_columns(self.space):
-            model.mean_module.register_prior("weights_prior", NormalPrior(0.0, _LinearShrunk.prior_scale), "weights")
+            model.mean_module.register_prior("weights_prior", NormalPrior(0.0, _MeanVariant.prior_scale), "weights")
         return model
 
 
 @register
-class _CategoryKernel(BayesianPlanner):
+class _CategoryKernel(_MeanVariant):
     """A constant mean and Matern + a kernel that correlates points of the same option (random category effects).
 
     The offsets integrated out under a Normal(0, variance) prior whose variance the marginal likelihood fits.
     """
 
     name = "ablate-category-kernel"
+    mean = "category-kernel"
 
-    def _model(self, x: Any, y: Any) -> Any:
-        from botorch.models import SingleTaskGP
-        from botorch.models.transforms.outcome import Standardize
-        from botorch.models.utils.gpytorch_modules import get_covar_module_with_dim_scaled_prior
-        from gpytorch.kernels import LinearKernel
 
-        where = self.space.feature_columns()
-        columns = [
-            c
-            for p in self.space.parameters
-            if isinstance(p, Categorical) and not p.descriptors
-            for c in range(where[p.name][0], sum(where[p.name]))
-        ]
+@register
+class _BoxSnap(BayesianPlanner):
+    """On a pool of numeric inputs, the LogEI and UCB arms maximise over the box and take the nearest untried point.
 
-        class _Same(LinearKernel):  # type: ignore[misc]
-            def forward(self, x1: Any, x2: Any, diag: bool = False, **kw: Any) -> Any:
-                a, b = x1[..., columns] * self.variance.sqrt(), x2[..., columns] * self.variance.sqrt()
-                return (a * b).sum(-1) if diag else a @ b.transpose(-2, -1)
+    Ax's mapping of a finite pool (each suggestion from the continuous box, snapped to the pool): the optimiser
+    reaches the box's faces and corners, where a trend's optimum lies, which an argmax over the pool only does
+    when a pool point lies there. The qLogNEI arm keeps the pool argmax.
+    """
 
-        covar = get_covar_module_with_dim_scaled_prior(ard_num_dims=x.shape[-1], use_rbf_kernel=False)
-        if columns:
-            covar = covar + _Same()
-        return SingleTaskGP(x, y, covar_module=covar, outcome_transform=Standardize(m=y.shape[-1]))
+    name = "ablate-box-snap"
+
+    def _analytic_picks(self, model: Any, x: Any, n: int, pending: list[Any]) -> dict[str, list[Any]]:
+        picks = super()._analytic_picks(model, x, n, pending)
+        if not picks or any(isinstance(p, Categorical) for p in self.space.parameters):
+            return picks
+        import torch
+        from botorch.acquisition.analytic import LogExpectedImprovement, UpperConfidenceBound
+        from botorch.optim import optimize_acqf
+
+        left, features = self.untried_features(pending)
+        choices = torch.as_tensor(features, dtype=torch.double)
+        d = choices.shape[-1]
+        bounds = torch.stack([torch.zeros(d, dtype=torch.double), torch.ones(d, dtype=torch.double)])
+        with torch.no_grad():
+            best = model.posterior(x).mean[..., 0].max()
+        for arm, acq in (
+            ("logei", LogExpectedImprovement(model, best_f=best)),
+            ("ucb", UpperConfidenceBound(model, beta=self.beta)),
+        ):
+            point, _ = optimize_acqf(acq, bounds, q=1, num_restarts=8, raw_samples=256)
+            picks[arm] = [left[int(torch.cdist(point.view(1, -1), choices).argmin())]]
+        return picks
+
+
+@register
+class _BoxSnapAll(BayesianPlanner):
+    """`box-snap` for all three arms (qLogNEI too): every nominee from the box, snapped to the nearest untried point."""
+
+    name = "ablate-box-snap-all"
+
+    def _numeric(self) -> bool:
+        return self.space.is_pool and not any(isinstance(p, Categorical) for p in self.space.parameters)
+
+    def _analytic_picks(self, model: Any, x: Any, n: int, pending: list[Any]) -> dict[str, list[Any]]:
+        return {} if self._numeric() else super()._analytic_picks(model, x, n, pending)
+
+    def _argmax_pool(self, acq: Any, n: int, pending: list[Any]) -> list[Any]:
+        if not (self._numeric() and n == 1):
+            return super()._argmax_pool(acq, n, pending)
+        import torch
+        from botorch.optim import optimize_acqf
+
+        left, features = self.untried_features(pending)
+        choices = torch.as_tensor(features, dtype=torch.double)
+        d = choices.shape[-1]
+        bounds = torch.stack([torch.zeros(d, dtype=torch.double), torch.ones(d, dtype=torch.double)])
+        point, _ = optimize_acqf(acq, bounds, q=1, num_restarts=8, raw_samples=256)
+        return [left[int(torch.cdist(point.view(1, -1), choices).argmin())]]
 
 
 VARIANTS = {
@@ -244,7 +326,10 @@ VARIANTS = {
     "linear-mean": _LinearMean.name,
     "linear-shrunk": _LinearShrunk.name,
     "mean-select": _MeanSelect.name,
+    "mean-loo": _MeanLoo.name,
     "hedge-linear": _HedgeLinear.name,
+    "box-snap": _BoxSnap.name,
+    "box-snap-all": _BoxSnapAll.name,
 }
 
 
@@ -277,6 +362,7 @@ def main() -> None:
         default=0.5,
         help="linear-shrunk, category-prior: the prior scale of the mean's weights (default 0.5)",
     )
+    parser.add_argument("--margin", type=float, default=0.0, help="mean-loo: the linear mean's handicap (default 0)")
     parser.add_argument("--settings", default="{}", help="constructor settings as JSON, e.g. '{\"hedge_eta\": 0}'")
     parser.add_argument("--results", type=Path, default=RESULTS, help="stored runs to compare with")
     parser.add_argument("--out", type=Path, help="append one JSON line per pool here")
@@ -290,7 +376,7 @@ def main() -> None:
         parser.error("--settings must be a JSON object and --seeds A:B with 0 <= A < B")
     if not args.prior_scale > 0:
         parser.error("--prior-scale must be > 0")
-    _LinearShrunk.prior_scale = args.prior_scale
+    _MeanVariant.prior_scale, _MeanVariant.margin = args.prior_scale, args.margin
     method = PlannerMethod(VARIANTS[args.variant] if args.variant else "botorch", settings)
     label = args.variant or "botorch"
     data = _load(args.results)
@@ -304,6 +390,8 @@ def main() -> None:
             print(f"{pool} seed {seed}: {picks[seed]} picks ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
         if args.variant in ("linear-shrunk", "category-prior"):
             label = f"{args.variant}({args.prior_scale:g})"
+        if args.variant == "mean-loo":
+            label = f"{args.variant}({args.margin:g})"
         line = {"pool": pool, "variant": label, "settings": settings, "picks": picks}
         print(
             f"{pool}, {label}{' ' + json.dumps(settings) if settings else ''}: mean picks to 80 % of the top set "
