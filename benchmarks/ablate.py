@@ -60,11 +60,30 @@ def _dense_linear_kernel(features: Callable[[Any], Any], ard_num_dims: int | Non
     return _Dense(ard_num_dims=ard_num_dims)
 
 
+def _quadratic_mean(dims: int) -> Any:
+    """A mean c + w.(x - 0.5) + v.((x - 0.5)^2 - 1/12): a trend and a curvature per input, no interactions."""
+    import torch
+    from gpytorch.means import Mean
+
+    class _Quadratic(Mean):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.register_parameter("weights", torch.nn.Parameter(torch.zeros(2 * dims, dtype=torch.double)))
+            self.register_parameter("bias", torch.nn.Parameter(torch.zeros(1, dtype=torch.double)))
+
+        def forward(self, x: Any) -> Any:
+            z = x - 0.5
+            return torch.cat([z, z**2 - 1 / 12], dim=-1) @ self.weights + self.bias
+
+    return _Quadratic()
+
+
 class _MeanVariant(BayesianPlanner):
     """The default planner with another GP (its `_model`); these variants have no category offsets.
 
-    `mean`: constant, linear (a fitted linear mean), kernel (a constant mean and a centred linear kernel beside the
-    Matern, one variance per input) or category-kernel (a constant mean and a kernel over the one-hot codes).
+    `mean`: constant, linear (a fitted linear mean), quadratic (`_quadratic_mean`), kernel (a constant mean and a
+    centred linear kernel beside the Matern, one variance per input) or category-kernel (a constant mean and a
+    kernel over the one-hot codes).
     """
 
     mean = "constant"
@@ -83,6 +102,8 @@ class _MeanVariant(BayesianPlanner):
             raise SystemExit("the mean variants handle one objective")
         covar = get_covar_module_with_dim_scaled_prior(ard_num_dims=x.shape[-1], use_rbf_kernel=False)
         mean = LinearMean(x.shape[-1]) if self.mean == "linear" else None
+        if self.mean == "quadratic":
+            mean = _quadratic_mean(x.shape[-1])
         if mean is not None and self.shrunk:
             from gpytorch.priors import NormalPrior
 
@@ -218,6 +239,22 @@ class _HedgeLinear(BayesianPlanner):
 
 
 @register
+class _Quadratic(_MeanVariant):
+    """A mean with a trend and a curvature per input: the edges where the data rise, the inside where they peak."""
+
+    name = "ablate-quadratic"
+    mean = "quadratic"
+
+
+@register
+class _QuadraticShrunk(_Quadratic):
+    """`quadratic` with a Normal(0, `--prior-scale`) prior on the weights."""
+
+    name = "ablate-quadratic-shrunk"
+    shrunk = True
+
+
+@register
 class _LinearShrunk(_LinearMean):
     """A linear mean whose weights have a Normal(0, `--prior-scale`) prior: a trend only where the data insist."""
 
@@ -325,6 +362,8 @@ VARIANTS = {
     "linear-kernel": _LinearKernel.name,
     "linear-mean": _LinearMean.name,
     "linear-shrunk": _LinearShrunk.name,
+    "quadratic": _Quadratic.name,
+    "quadratic-shrunk": _QuadraticShrunk.name,
     "mean-select": _MeanSelect.name,
     "mean-loo": _MeanLoo.name,
     "hedge-linear": _HedgeLinear.name,
@@ -388,7 +427,7 @@ def main() -> None:
             run = run_method(method, problem, seed, min_picks=1)
             picks[seed] = picks_to_target(run.picks, problem)
             print(f"{pool} seed {seed}: {picks[seed]} picks ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
-        if args.variant in ("linear-shrunk", "category-prior"):
+        if args.variant in ("linear-shrunk", "quadratic-shrunk", "category-prior"):
             label = f"{args.variant}({args.prior_scale:g})"
         if args.variant == "mean-loo":
             label = f"{args.variant}({args.margin:g})"
