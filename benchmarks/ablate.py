@@ -87,7 +87,7 @@ class _MeanVariant(BayesianPlanner):
     """
 
     mean = "constant"
-    shrunk = False  # a Normal(0, prior_scale) prior on the linear mean's weights
+    shrunk = False  # a Normal(0, prior_scale) prior on the mean's weights (linear, quadratic)
     prior_scale = 0.5  # --prior-scale
     margin = 0.0  # --margin
 
@@ -139,7 +139,6 @@ class _MeanSelect(_MeanVariant):
     name = "ablate-mean-select"
 
     def _fit(self, x: Any, y: Any) -> Any:
-
         n = int(x.shape[0])
         if self._hyper is not None and not self._due(n):
             return super()._fit(x, y)
