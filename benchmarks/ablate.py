@@ -197,29 +197,24 @@ class _MeanLoo(_MeanSelect):
         return float(logp.sum()) - (self.margin if mean == "linear" else 0.0)
 
 
-@register
-class _HedgeLinear(BayesianPlanner):
-    """The default portfolio plus a fourth arm: LogEI under a second GP with a linear mean (one pick, no pending).
+class _HedgeExtra(BayesianPlanner):
+    """The default portfolio plus a fourth arm (`_extra`), for one pick from a pool with nothing pending.
 
     The portfolio credits every arm, the fourth too, with the default model's posterior mean at its nominee, so
-    a trend that misleads (the optimum inside the space) loses the arm its weight after a few picks.
+    an arm that misleads loses its weight after a few picks.
     """
 
-    name = "ablate-hedge-linear"
+    def _extra(self, model: Any, x: Any, y: np.ndarray, pending: list[Any]) -> list[Any]:
+        raise NotImplementedError
 
     def _hedge(
         self, model: Any, x: Any, y: np.ndarray, n: int, pending: list[Any], rng: np.random.Generator, seed: int
     ) -> list[Any]:
         import torch
-        from botorch.acquisition.analytic import LogExpectedImprovement
 
         if not (self.space.is_pool and n == 1 and not pending):
             return super()._hedge(model, x, y, n, pending, rng, seed)
-        helper = getattr(self, "_linear", None)
-        if helper is None:
-            helper = self._linear = _LinearMean(self.space, self.seed)
-        linear = helper._fit(x, torch.as_tensor(y, dtype=torch.double).view(-1, 1))
-        arms = ("qlognei", "logei", "ucb", "linear")
+        arms = ("qlognei", "logei", "ucb", "extra")
         gains = np.zeros(len(arms)) if self._gains is None else np.asarray(self._gains, dtype=float)
         if self._nominees is not None and len(self._nominees) == len(arms):
             with torch.no_grad():
@@ -227,14 +222,48 @@ class _HedgeLinear(BayesianPlanner):
             gains = gains + (mean - float(np.mean(y))) / (float(np.std(y)) or 1.0)
         picks = self._analytic_picks(model, x, n, pending)
         picks["qlognei"] = self._argmax_pool(self._acquisition(model, x, pending, seed), n, pending)
-        with torch.no_grad():
-            best = linear.posterior(x).mean[..., 0].max()
-        picks["linear"] = self._argmax_pool(LogExpectedImprovement(linear, best_f=best), n, pending)
+        picks["extra"] = self._extra(model, x, y, pending)
         weights = np.exp(self.hedge_eta * (gains - gains.max()))
         arm = int(rng.choice(len(arms), p=weights / weights.sum()))
         self._gains = [float(g) for g in gains]
         self._nominees = self.space.encode([picks[a][0] for a in arms]).tolist()
         return picks[arms[arm]]
+
+
+@register
+class _HedgeLinear(_HedgeExtra):
+    """The fourth arm: LogEI under a second GP with a linear mean."""
+
+    name = "ablate-hedge-linear"
+
+    def _extra(self, model: Any, x: Any, y: np.ndarray, pending: list[Any]) -> list[Any]:
+        import torch
+        from botorch.acquisition.analytic import LogExpectedImprovement
+
+        helper = getattr(self, "_linear", None)
+        if helper is None:
+            helper = self._linear = _LinearMean(self.space, self.seed)
+        linear = helper._fit(x, torch.as_tensor(y, dtype=torch.double).view(-1, 1))
+        with torch.no_grad():
+            best = linear.posterior(x).mean[..., 0].max()
+        return self._argmax_pool(LogExpectedImprovement(linear, best_f=best), 1, pending)
+
+
+@register
+class _HedgeBox(_HedgeExtra):
+    """The fourth arm: LogEI maximised over the unit box, snapped to the nearest untried point (numeric pools)."""
+
+    name = "ablate-hedge-box"
+
+    def _extra(self, model: Any, x: Any, y: np.ndarray, pending: list[Any]) -> list[Any]:
+        import torch
+        from botorch.acquisition.analytic import LogExpectedImprovement
+
+        if any(isinstance(p, Categorical) for p in self.space.parameters):
+            raise SystemExit("hedge-box handles pools of numeric inputs")
+        with torch.no_grad():
+            best = model.posterior(x).mean[..., 0].max()
+        return _snapped(self, LogExpectedImprovement(model, best_f=best), pending)
 
 
 @register
@@ -312,20 +341,11 @@ class _BoxSnap(BayesianPlanner):
             return picks
         import torch
         from botorch.acquisition.analytic import LogExpectedImprovement, UpperConfidenceBound
-        from botorch.optim import optimize_acqf
 
-        left, features = self.untried_features(pending)
-        choices = torch.as_tensor(features, dtype=torch.double)
-        d = choices.shape[-1]
-        bounds = torch.stack([torch.zeros(d, dtype=torch.double), torch.ones(d, dtype=torch.double)])
         with torch.no_grad():
             best = model.posterior(x).mean[..., 0].max()
-        for arm, acq in (
-            ("logei", LogExpectedImprovement(model, best_f=best)),
-            ("ucb", UpperConfidenceBound(model, beta=self.beta)),
-        ):
-            point, _ = optimize_acqf(acq, bounds, q=1, num_restarts=8, raw_samples=256)
-            picks[arm] = [left[int(torch.cdist(point.view(1, -1), choices).argmin())]]
+        picks["logei"] = _snapped(self, LogExpectedImprovement(model, best_f=best), pending)
+        picks["ucb"] = _snapped(self, UpperConfidenceBound(model, beta=self.beta), pending)
         return picks
 
 
@@ -344,15 +364,20 @@ class _BoxSnapAll(BayesianPlanner):
     def _argmax_pool(self, acq: Any, n: int, pending: list[Any]) -> list[Any]:
         if not (self._numeric() and n == 1):
             return super()._argmax_pool(acq, n, pending)
-        import torch
-        from botorch.optim import optimize_acqf
+        return _snapped(self, acq, pending)
 
-        left, features = self.untried_features(pending)
-        choices = torch.as_tensor(features, dtype=torch.double)
-        d = choices.shape[-1]
-        bounds = torch.stack([torch.zeros(d, dtype=torch.double), torch.ones(d, dtype=torch.double)])
-        point, _ = optimize_acqf(acq, bounds, q=1, num_restarts=8, raw_samples=256)
-        return [left[int(torch.cdist(point.view(1, -1), choices).argmin())]]
+
+def _snapped(planner: BayesianPlanner, acq: Any, pending: list[Any]) -> list[Any]:
+    """The untried pool point nearest the maximiser of `acq` over the unit box (8 L-BFGS starts of 256 samples)."""
+    import torch
+    from botorch.optim import optimize_acqf
+
+    left, features = planner.untried_features(pending)
+    choices = torch.as_tensor(features, dtype=torch.double)
+    d = choices.shape[-1]
+    bounds = torch.stack([torch.zeros(d, dtype=torch.double), torch.ones(d, dtype=torch.double)])
+    point, _ = optimize_acqf(acq, bounds, q=1, num_restarts=8, raw_samples=256)
+    return [left[int(torch.cdist(point.view(1, -1), choices).argmin())]]
 
 
 VARIANTS = {
@@ -368,6 +393,7 @@ VARIANTS = {
     "hedge-linear": _HedgeLinear.name,
     "box-snap": _BoxSnap.name,
     "box-snap-all": _BoxSnapAll.name,
+    "hedge-box": _HedgeBox.name,
 }
 
 
