@@ -32,8 +32,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # one thread per process, as the 
 
 import numpy as np
 
-from genesis_platform.discovery.benchmark import PlannerMethod, PoolProblem, run_method
-from genesis_platform.discovery.harness import _load, _problem, _runs
+from genesis_platform.discovery.benchmark import PlannerMethod, PoolProblem, RunResult, run_method
+from genesis_platform.discovery.harness import _af80, _load, _problem, _runs
 from genesis_platform.discovery.planner import register
 from genesis_platform.discovery.planners import bayes
 from genesis_platform.discovery.planners.bayes import BayesianPlanner
@@ -407,12 +407,19 @@ def picks_to_target(picks: list[int] | tuple[int, ...], problem: PoolProblem, ta
     return len(picks)
 
 
-def stored(data: Mapping[str, Any], pool: str, problem: PoolProblem) -> dict[str, dict[int, int]]:
-    """Picks to 80 % per seed of the stored runs made by the current code, per method (the harness's own reading)."""
+def stored(data: Mapping[str, Any], pool: str, problem: PoolProblem) -> dict[str, dict[int, tuple[int, ...]]]:
+    """Stored runs of the current code per method and seed (the harness's reading), cut at 80 % of the top set."""
     return {
-        method: {seed: picks_to_target(run.picks, problem) for seed, run in _runs(data, pool, method).items()}
+        method: {seed: run.picks[: picks_to_target(run.picks, problem)] for seed, run in runs.items()}
         for method in ("genesis", "ax", "baybe")
+        for runs in [_runs(data, pool, method)]
     }
+
+
+def af80(problem: PoolProblem, runs: Mapping[int, tuple[int, ...]], seeds: list[int]) -> str:
+    """The protocol's AF at Top% 0.8 (median over fold resamples) of runs cut at the target, as text."""
+    value = _af80(problem, [RunResult(s, runs[s], ()) for s in seeds])
+    return "-" if value is None else f"{value:.2f}"
 
 
 def main() -> None:
@@ -447,16 +454,17 @@ def main() -> None:
     for pool in args.pool:
         problem = _problem(pool)
         picks: dict[int, int] = {}
+        runs: dict[int, tuple[int, ...]] = {}
         start = time.perf_counter()
         for seed in range(lo, hi):
-            run = run_method(method, problem, seed, min_picks=1)
-            picks[seed] = picks_to_target(run.picks, problem)
+            runs[seed] = run_method(method, problem, seed, min_picks=1).picks
+            picks[seed] = picks_to_target(runs[seed], problem)
             print(f"{pool} seed {seed}: {picks[seed]} picks ({time.perf_counter() - start:.0f} s)", file=sys.stderr)
         if args.variant in ("linear-shrunk", "quadratic-shrunk", "category-prior"):
             label = f"{args.variant}({args.prior_scale:g})"
         if args.variant == "mean-loo":
             label = f"{args.variant}({args.margin:g})"
-        line = {"pool": pool, "variant": label, "settings": settings, "picks": picks}
+        line = {"pool": pool, "variant": label, "settings": settings, "picks": picks, "runs": runs}
         print(
             f"{pool}, {label}{' ' + json.dumps(settings) if settings else ''}: mean picks to 80 % of the top set "
             f"{np.mean(list(picks.values())):.2f}"
@@ -465,10 +473,12 @@ def main() -> None:
             shared = sorted(set(picks) & set(theirs))
             if not shared:
                 continue
-            a, b = np.array([picks[s] for s in shared]), np.array([theirs[s] for s in shared])
+            a, b = np.array([picks[s] for s in shared]), np.array([len(theirs[s]) for s in shared])
             print(
                 f"  against stored {other} on {len(shared)} seeds: {a.mean():.2f} against {b.mean():.2f} "
-                f"(slowest {a.max()} against {b.max()}); faster on {int((a < b).sum())}, slower on {int((a > b).sum())}"
+                f"(slowest {a.max()} against {b.max()}); faster on {int((a < b).sum())}, slower on "
+                f"{int((a > b).sum())}; AF at Top% 0.8 {af80(problem, runs, shared)} against "
+                f"{af80(problem, theirs, shared)}"
             )
         if args.out:
             with args.out.open("a") as handle:
