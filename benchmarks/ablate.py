@@ -8,8 +8,9 @@ the current code), Ax and BayBE on the same seeds: mean picks, the slowest run, 
 or slower, and the AF at Top% 0.8 of those runs cut at the target (the verdict's metric read on cut runs, see
 `af80`; `--full` runs the protocol's 50-pick floor for the AF itself). A variant is either constructor settings
 of the default planner (`--settings '{"hedge_eta": 0}'`) or a named model variant defined here (`--variant
-linear-mean`), which need not be a planner setting yet. The model before the categories' main effects (planner
-version 2) is `--settings '{"category_effects": false}'`.
+linear-mean`), which need not be a planner setting yet. Earlier planner versions are settings: version 3 (no
+early trend) is `--settings '{"early_trend": 0}'`, version 2 (nor the categories' main effects) adds
+`"category_effects": false`.
 
     python benchmarks/ablate.py --pool benchmarks/pools/colors_n9 --variant linear-mean --seeds 0:50
     python benchmarks/ablate.py --pool autoam --settings '{"beta": 1.0}' --out /tmp/autoam.jsonl
@@ -107,6 +108,9 @@ class _MeanVariant(BayesianPlanner):
     shrunk = False  # a Normal(0, prior_scale) prior on the mean's weights (linear, quadratic)
     prior_scale = 0.5  # --prior-scale
     margin = 0.0  # --margin
+
+    def _trend_due(self, n: int) -> bool:
+        return False  # these means replace the default's, its early trend (version 4) among them
 
     def _model(self, x: Any, y: Any) -> Any:
         # Replaces the planner's model (its refit policy, warm starts and saved hyperparameters stay).
@@ -221,6 +225,39 @@ class _MeanLoo(_MeanSelect):
             d = inv.diagonal()
             logp = -0.5 * math.log(2 * math.pi) + 0.5 * d.log() - 0.5 * alpha**2 / d
         return float(logp.sum()) - (self.margin if mean == "linear" else 0.0)
+
+
+@register
+class _TrendEarly(_MeanVariant):
+    """A linear mean while the data are few (fits on fewer than `--until` points), the constant mean after.
+
+    Early on a constant-mean GP reverts to the mean a lengthscale away from the few points it has, so it improves
+    locally around the first good point; a trend sends the first model picks up the slope. Once there are enough
+    points the constant mean takes over, so an optimum inside the space is not pushed to the edges.
+    """
+
+    name = "ablate-trend-early"
+    until = 10  # --until
+
+    def _fit(self, x: Any, y: Any) -> Any:
+        mean = "linear" if int(x.shape[0]) < self.until else "constant"
+        if mean != self.mean:
+            self.mean, self._hyper = mean, None  # the other mean's warm start does not fit
+        return super()._fit(x, y)
+
+
+@register
+class _SelectEarly(_MeanSelect):
+    """`mean-select`'s choice (BIC) on fits with fewer than `--until` points, the constant mean after."""
+
+    name = "ablate-select-early"
+
+    def _fit(self, x: Any, y: Any) -> Any:
+        if int(x.shape[0]) < _TrendEarly.until:
+            return super()._fit(x, y)
+        if self.mean != "constant":
+            self.mean, self._hyper = "constant", None
+        return BayesianPlanner._fit(self, x, y)
 
 
 class _HedgeExtra(BayesianPlanner):
@@ -405,6 +442,8 @@ VARIANTS = {
     "quadratic-shrunk": _QuadraticShrunk.name,
     "mean-select": _MeanSelect.name,
     "mean-loo": _MeanLoo.name,
+    "trend-early": _TrendEarly.name,
+    "select-early": _SelectEarly.name,
     "hedge-linear": _HedgeLinear.name,
     "box-snap": _BoxSnap.name,
     "box-snap-all": _BoxSnapAll.name,
@@ -458,6 +497,12 @@ def main() -> None:
         help="linear-shrunk, quadratic-shrunk, category-prior: the prior scale of the mean's weights (default 0.5)",
     )
     parser.add_argument("--margin", type=float, default=0.0, help="mean-loo: the linear mean's handicap (default 0)")
+    parser.add_argument(
+        "--until",
+        type=int,
+        default=10,
+        help="trend-early, select-early: the linear mean on fits with fewer points than this (default 10)",
+    )
     parser.add_argument("--settings", default="{}", help="constructor settings as JSON, e.g. '{\"hedge_eta\": 0}'")
     parser.add_argument(
         "--full", action="store_true", help="run the protocol's 50 picks at least, for its AF (slower; default: cut)"
@@ -475,6 +520,7 @@ def main() -> None:
     if not args.prior_scale > 0:
         parser.error("--prior-scale must be > 0")
     _MeanVariant.prior_scale, _MeanVariant.margin = args.prior_scale, args.margin
+    _TrendEarly.until = args.until
     method = PlannerMethod(VARIANTS[args.variant] if args.variant else "botorch", settings)
     label = args.variant or "botorch"
     data = _load(args.results)
@@ -493,6 +539,8 @@ def main() -> None:
             label = f"{args.variant}({args.prior_scale:g})"
         if args.variant == "mean-loo":
             label = f"{args.variant}({args.margin:g})"
+        if args.variant in ("trend-early", "select-early"):
+            label = f"{args.variant}({args.until})"
         line = {"pool": pool, "variant": label, "settings": settings, "picks": picks, "runs": runs}
         print(
             f"{pool}, {label}{' ' + json.dumps(settings) if settings else ''}: mean picks to 80 % of the top set "

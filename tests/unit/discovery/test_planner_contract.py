@@ -212,7 +212,8 @@ def test_the_portfolio_is_the_default_on_pools_and_credits_its_arms():
     assert make_planner("botorch", _mixed_space()).resolved_acquisition() == "qlognei"
     with pytest.raises(InvalidInput, match="hedge_eta"):
         make_planner("botorch", _pool_space(), hedge_eta=-1)
-    planner = make_planner("botorch", _pool_space(), seed=2, **FAST["botorch"])
+    # Without the early trend: on this smooth function the trend sends all three arms to the same points.
+    planner = make_planner("botorch", _pool_space(), seed=2, early_trend=0, **FAST["botorch"])
     _warm(planner, 4)
     features = {tuple(row) for row in planner.space.encode(planner.space.pool_points())}
     for _ in range(6):
@@ -269,27 +270,30 @@ def test_bad_outliers_are_winsorised_before_the_fit():
 
 
 def test_a_state_from_an_older_planner_version_resumes_as_it_was_written():
-    planner = make_planner("botorch", _pool_space(), seed=5, winsorize=0, **FAST["botorch"])
+    planner = make_planner("botorch", _pool_space(), seed=5, winsorize=0, early_trend=0, **FAST["botorch"])
     _warm(planner, 6)
     far = next(p for p in _pool_space().pool_points() if p not in [o.point for o in planner.observations])
     planner.observe([Observation(point=far, values={"f": 1e6})])  # an outlier, so winsorising would matter
     state = json.loads(json.dumps(planner.state()))
-    del state["settings"]["winsorize"]
+    del state["settings"]["winsorize"], state["settings"]["early_trend"]
     state["version"] = "1"  # written before winsorising existed
     twin = restore(_pool_space(), state)
-    assert twin.winsorize == 0 and twin.version == "3"
+    assert twin.winsorize == 0 and twin.early_trend == 0 and twin.version == "4"
     assert twin.suggest(1) == planner.suggest(1)
     state["settings"]["winsorize"] = 1.5
     assert restore(_pool_space(), {**state, "version": "2"}).suggest(1) != planner.suggest(1)
     # Version 2 had a constant mean: its states resume without the category offsets.
-    mixed = make_planner("botorch", _mixed_space(), seed=5, category_effects=False, **FAST["botorch"])
+    mixed = make_planner("botorch", _mixed_space(), seed=5, category_effects=False, early_trend=0, **FAST["botorch"])
     _warm(mixed, 6)
     state = json.loads(json.dumps(mixed.state()))
-    del state["settings"]["category_effects"]
+    del state["settings"]["category_effects"], state["settings"]["early_trend"]
     twin = restore(_mixed_space(), {**state, "version": "2"})
     assert not twin.category_effects and twin.suggest(1) == mixed.suggest(1)
     assert not restore(_mixed_space(), {**state, "version": "1"}).category_effects
     assert restore(_mixed_space(), {**state, "version": "3"}).category_effects  # the setting's default
+    # Version 3 had no early trend; a version 4 state without the setting takes its default.
+    assert restore(_mixed_space(), {**state, "version": "3"}).early_trend == 0
+    assert restore(_mixed_space(), {**state, "version": "4"}).early_trend == 10
     state["version"] = "0"
     with pytest.raises(InvalidInput, match="resume with the version that wrote it"):
         restore(_mixed_space(), state)
@@ -321,6 +325,36 @@ def test_botorch_fits_a_main_effect_per_category_option():
     offset = np.ravel(fitted()["mean_module.weights"])[0] * signed.std(ddof=1)  # back from standardised units
     assert 0.5 < offset < 1.5
     assert not any(k.endswith("weights") for k in fitted(category_effects=False))
+
+
+def test_botorch_tries_a_linear_trend_while_the_data_are_few():
+    # f = x + y falls to the pool's corner (0, 0): a plane, so BIC keeps the trend on a few points; a bowl with its
+    # bottom inside keeps the constant mean. From `early_trend` observations on, the mean is constant again.
+    def fitted(f, n, **settings):
+        planner = make_planner("botorch", _pool_space(), seed=3, **FAST["botorch"], **settings)
+        pool = planner.space.pool_points()
+        chosen = [pool[int(i)] for i in np.random.default_rng(1).choice(len(pool), n, replace=False)]
+        planner.observe([Observation(point=p, values={"f": f(p)}) for p in chosen])
+        suggestion = planner.suggest(1)[0]
+        return planner.learned()["hyperparameters"], suggestion
+
+    def plane(p):
+        return p["x"] + p["y"]
+
+    def bowl(p):
+        return (p["x"] - 0.45) ** 2 + (p["y"] - 0.55) ** 2
+
+    hyper, suggestion = fitted(plane, 5)
+    assert len(np.ravel(hyper["mean_module.weights"])) == 2  # a slope per numeric input
+    assert suggestion == {"x": 0.0, "y": 0.0}  # up the slope to the corner nobody measured
+    assert "mean_module.weights" not in fitted(bowl, 5)[0]
+    assert "mean_module.weights" not in fitted(plane, 10)[0]  # early_trend = 10 observations
+    assert "mean_module.weights" not in fitted(plane, 5, early_trend=0)[0]
+    for bad in (-1, 2.5, True, "10"):
+        with pytest.raises(InvalidInput, match="early_trend"):
+            make_planner("botorch", _pool_space(), early_trend=bad)
+    with pytest.raises(InvalidInput, match="category_effects"):
+        make_planner("botorch", _pool_space(), category_effects="no")
 
 
 def test_botorch_keeps_one_objective_inside_an_outcome_constraint():

@@ -9,11 +9,22 @@ near the points measured in it; the offsets let every result in a category raise
 of its untried points. In the ablation of docs/benchmarks.md (20 seeds, mean picks to 80 % of the top 5 %) this
 took Suzuki-Miyaura II from 60.6 to 52.5 and the perovskites from 29.8 to 21.5, left Suzuki I and III as they
 were, and cost Suzuki IV 5.6 picks (39.1 to 44.7, still ahead of Ax's 47.4); spaces without one-hot categories
-keep the constant mean and pick exactly as before. Hyperparameters are fitted by L-BFGS on the marginal
-likelihood, warm-started from the previous fit, and fall back to a cold fit when the
-warm one fails. Past `refit_until` observations they are refitted only once the data has grown by
-`refit_growth` (10 %) since the last fit; in between the GP is conditioned on every observation with the last
-hyperparameters, which keeps a suggestion at a few hundred observations to a fraction of a second.
+keep the constant mean and pick exactly as before. With one objective on a pool, a fit on fewer than
+`early_trend` (10) observations also tries the same mean plus a linear trend in the numeric features, both fitted
+from the prior, and keeps whichever scores higher by BIC (marginal likelihood and hyperparameter priors, less half
+a log n per slope): on few points a constant-mean GP reverts to its mean a lengthscale away and keeps improving
+around the first good design, where a trend the data support sends the next picks up the slope. In the ablation
+that chose it (`benchmarks/ablate.py --variant select-early --full`, version 3 against this rule) it took AF at
+Top% 0.8 on colors_n9, whose best designs lie on the high-green edge, from 5.44 to 5.83 (50 seeds; Ax 5.83), alkox
+from 1.24 to 1.32 (50) and P3HT from 2.13 to 2.33 (20), and kept AutoAM, whose best designs lie inside, at 2.76; a
+trend at every fit took colors_n9 to 5.83 too but AutoAM to 1.78, and one on every fit below 10 observations
+without the BIC choice to 2.22. The protocol's runs of version 4 are in docs/benchmarks.md.
+
+Hyperparameters are fitted by L-BFGS on the marginal likelihood, warm-started from the previous fit (when the
+previous model had the same hyperparameters), and fall back to a cold fit when the warm one fails. Past
+`refit_until` observations they are refitted only once the data has grown by `refit_growth` (10 %) since the
+last fit; in between the GP is conditioned on every observation with the last hyperparameters, which keeps a
+suggestion at a few hundred observations to a fraction of a second.
 
 With one objective, results far on the bad side are winsorised before the model sees them: clipped at the
 Tukey fence q1 - 1.5 IQR of the results so far (Ax's default Y transform does the same). A campaign mostly
@@ -99,10 +110,12 @@ class BayesianPlanner(Planner):
             direction) before fitting; 0 fits the results as measured.
         category_effects: give the GP mean one offset per option of each one-hot categorical parameter (the
             categories' main effects); False keeps a constant mean.
+        early_trend: with one objective on a pool, each fit on fewer than this many observations also tries a
+            linear trend in the numeric features in the mean and keeps it if it scores higher by BIC; 0: never.
     """
 
     name = "botorch"
-    version = "3"
+    version = "4"
 
     def __init__(
         self,
@@ -121,6 +134,7 @@ class BayesianPlanner(Planner):
         fast_single: bool = False,
         winsorize: float = 1.5,
         category_effects: bool = True,
+        early_trend: int = 10,
     ) -> None:
         super().__init__(space, seed)
         if acquisition not in _ACQUISITIONS:
@@ -133,6 +147,10 @@ class BayesianPlanner(Planner):
             raise InvalidInput("initial must be at least 1")
         if not winsorize >= 0:
             raise InvalidInput(f"winsorize must be a number >= 0 (0: off), not {winsorize}")
+        if not isinstance(category_effects, bool):
+            raise InvalidInput(f"category_effects must be true or false, not {category_effects!r}")
+        if isinstance(early_trend, bool) or not isinstance(early_trend, int) or early_trend < 0:
+            raise InvalidInput(f"early_trend must be a whole number >= 0 (0: never), not {early_trend!r}")
         self.acquisition = acquisition
         self.beta = beta
         self.hedge_eta = hedge_eta
@@ -145,7 +163,9 @@ class BayesianPlanner(Planner):
         self.refit_until = refit_until
         self.refit_growth = refit_growth
         self.winsorize = winsorize
-        self.category_effects = bool(category_effects)
+        self.category_effects = category_effects
+        self.early_trend = early_trend
+        self._trend = False  # whether the model being built carries the linear trend (`_fit` decides)
         self._hyper: dict[str, list[Any]] | None = None
         self._fitted_n: int | None = None
         self._gains: list[float] | None = None  # the portfolio's gain per arm
@@ -167,15 +187,21 @@ class BayesianPlanner(Planner):
             "fast_single": self.fast_single,
             "winsorize": self.winsorize,
             "category_effects": self.category_effects,
+            "early_trend": self.early_trend,
         }
 
     @classmethod
     def upgrade_settings(cls, settings: dict[str, Any], version: str) -> dict[str, Any] | None:
-        """Older states resume as they started: version 1 fitted results as measured, 1 and 2 a constant mean."""
+        """Older states resume as they started.
+
+        Version 1 fitted results as measured, versions 1 and 2 had a constant mean, 1 to 3 no early trend.
+        """
         if version == "1":
-            return {"winsorize": 0.0, "category_effects": False, **settings}
+            return {"winsorize": 0.0, "category_effects": False, "early_trend": 0, **settings}
         if version == "2":
-            return {"category_effects": False, **settings}
+            return {"category_effects": False, "early_trend": 0, **settings}
+        if version == "3":
+            return {"early_trend": 0, **settings}
         return None
 
     def learned(self) -> dict[str, Any]:
@@ -265,10 +291,37 @@ class BayesianPlanner(Planner):
             ard_num_dims=x.shape[-1], batch_shape=batch, use_rbf_kernel=False
         )
         columns = _category_columns(self.space) if self.category_effects else []
-        mean = _category_mean(columns, batch) if columns else None
+        if self._trend:
+            columns = sorted({*columns, *_numeric_columns(self.space)})
+        mean = _offsets_class()(columns, batch) if columns else None
         return SingleTaskGP(x, y, covar_module=covar, mean_module=mean, outcome_transform=Standardize(m=m))
 
     def _fit(self, x: Any, y: Any) -> Any:
+        n = int(x.shape[0])
+        if not self._trend_due(n):
+            self._trend = False
+            return self._fit_one(x, y)
+        # Few observations: the constant mean (with any category offsets) or that plus a linear trend in the
+        # numeric features, each fitted from the prior, whichever scores higher by BIC (the fitted marginal
+        # likelihood and hyperparameter priors, less half a log n per trend weight). A constant-mean GP reverts
+        # to its mean a lengthscale from its few points and keeps improving around the first good one; a trend
+        # the data support sends the next picks up the slope (colors_n9 in docs/benchmarks.md).
+        best: tuple[float, bool, Any, dict[str, list[Any]] | None] | None = None
+        for trend in (False, True):
+            self._trend, self._hyper = trend, None
+            model = self._fit_one(x, y)
+            score = _bic(model, len(_numeric_columns(self.space)) if trend else 0)
+            if best is None or score > best[0]:
+                best = (score, trend, model, self._hyper)
+        assert best is not None
+        _, self._trend, model, self._hyper = best
+        return model
+
+    def _trend_due(self, n: int) -> bool:
+        single = len(self.space.objectives) == 1 and not self.space.outcome_constraints
+        return single and self.space.is_pool and n < self.early_trend and bool(_numeric_columns(self.space))
+
+    def _fit_one(self, x: Any, y: Any) -> Any:
         import torch
         from botorch.fit import fit_gpytorch_mll
         from gpytorch.mlls import ExactMarginalLogLikelihood
@@ -277,12 +330,16 @@ class BayesianPlanner(Planner):
         mll = ExactMarginalLogLikelihood(model.likelihood, model)
         loaded = False
         if self._hyper is not None:
-            # Shapes change when an outcome is added; then the fit starts from the prior instead.
-            with contextlib.suppress(RuntimeError):
-                model.load_state_dict(
-                    {k: torch.tensor(v, dtype=torch.double) for k, v in self._hyper.items()}, strict=False
-                )
-                loaded = True
+            # Shapes change when an outcome is added or the trend is dropped; then the fit starts from the prior.
+            if set(_hyperparameters(model)) == set(self._hyper):
+                with contextlib.suppress(RuntimeError):  # a shape that changed
+                    model.load_state_dict(
+                        {k: torch.tensor(v, dtype=torch.double) for k, v in self._hyper.items()}, strict=False
+                    )
+                    loaded = True
+            if not loaded:  # a partial load would leave some hyperparameters from another model
+                model = self._model(x, y)
+                mll = ExactMarginalLogLikelihood(model.likelihood, model)
         n = int(x.shape[0])
         if loaded and not self._due(n):
             model.eval()  # conditioned on all the data, hyperparameters from the last fit
@@ -292,11 +349,7 @@ class BayesianPlanner(Planner):
         except Exception:  # a warm start can land in a bad basin; BoTorch's cold fit retries from the prior
             model = self._model(x, y)
             fit_gpytorch_mll(ExactMarginalLogLikelihood(model.likelihood, model))
-        self._hyper = {
-            k: v.detach().tolist()
-            for k, v in model.state_dict().items()
-            if ("raw_" in k or k.startswith("mean_module.")) and "constraint" not in k
-        }
+        self._hyper = {k: v.detach().tolist() for k, v in _hyperparameters(model).items()}
         self._fitted_n = n
         model.eval()
         return model
@@ -505,9 +558,43 @@ def _category_columns(space: Any) -> list[int]:
     return columns
 
 
-def _category_mean(columns: list[int], batch: Any) -> Any:
-    """A gpytorch mean: a constant plus one learned offset per listed (one-hot) feature column."""
-    return _offsets_class()(columns, batch)
+def _hyperparameters(model: Any) -> dict[str, Any]:
+    """The fitted hyperparameters in a model's state: raw kernel and noise values and the mean's parameters."""
+    return {
+        k: v
+        for k, v in model.state_dict().items()
+        if ("raw_" in k or k.startswith("mean_module.")) and "constraint" not in k
+    }
+
+
+def _numeric_columns(space: Any) -> list[int]:
+    """Feature columns that are not one-hot option codes: numeric parameters and category descriptors."""
+    where = space.feature_columns()
+    coded = {
+        c
+        for p in space.parameters
+        if isinstance(p, Categorical) and not p.descriptors
+        for c in range(where[p.name][0], sum(where[p.name]))
+    }
+    return [c for c in range(sum(w for _, w in where.values())) if c not in coded]
+
+
+def _bic(model: Any, extra: int) -> float:
+    """A fitted model's BIC-style score: higher is better.
+
+    Its log marginal likelihood plus its hyperparameters' log priors (gpytorch's ExactMarginalLogLikelihood returns
+    that sum divided by n), less half a log n for each of `extra` more mean weights.
+    """
+    import torch
+    from gpytorch.mlls import ExactMarginalLogLikelihood
+
+    n = int(model.train_targets.shape[-1])
+    mll = ExactMarginalLogLikelihood(model.likelihood, model)
+    model.train()
+    with torch.no_grad():
+        value = float(mll(model(*model.train_inputs), model.train_targets).sum()) * n
+    model.eval()
+    return value - 0.5 * extra * math.log(n)
 
 
 @functools.cache
@@ -516,7 +603,11 @@ def _offsets_class() -> type:
     from gpytorch.means import Mean
 
     class CategoryOffsets(Mean):  # type: ignore[misc]
-        """constant + sum of the offsets of the options a point takes; parameters `bias` and `weights`."""
+        """constant + the listed feature columns times their weights; parameters `bias` and `weights`.
+
+        The columns are the one-hot options after each category's first (their offsets) and, with the early
+        trend, the numeric features (a slope each).
+        """
 
         def __init__(self, columns: list[int], batch: torch.Size) -> None:
             super().__init__()
