@@ -38,7 +38,7 @@ def test_a_campaign_runs_to_its_budget_and_records_every_trial(platform, cast, h
     trials = platform.campaigns.trials(rivera, campaign.id)
     assert [t.number for t in trials] == list(range(1, 9))
     assert all(t.status is TrialStatus.COMPLETED and "f" in t.values for t in trials)
-    assert {t.planner for t in trials} == {"botorch@3"} and {t.instrument for t in trials} == {f"{hartmann}@1"}
+    assert {t.planner for t in trials} == {"botorch@4"} and {t.instrument for t in trials} == {f"{hartmann}@1"}
     truth = Hartmann6()
     assert all(t.values["f"] == pytest.approx(truth.execute(t.point).values["f"]) for t in trials)
     report = platform.campaigns.status(rivera, campaign.id)

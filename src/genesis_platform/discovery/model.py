@@ -131,7 +131,7 @@ class Trial(BaseModel):
         values: measured outcomes (completed trials).
         message: why it failed or timed out.
         attempt: 1, or more when re-issued after a crash.
-        planner: the planner name and version that chose it (`botorch@3`).
+        planner: the planner name and version that chose it (`botorch@4`).
         seed: the planner's seed.
         instrument: the instrument id and version that ran it (`ins-...@1`).
         activity: the compute job's provenance activity.
