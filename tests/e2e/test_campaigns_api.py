@@ -45,8 +45,24 @@ def test_api_registers_an_instrument_creates_and_runs_a_campaign(platform, cast,
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     best = api.post(f"/campaigns/{cid}/datasets", json={"count": 2}, headers=a)
     assert best.status_code == 201 and best.json()["dataset_id"]
+    p = auth(cast.tokens["partner"])  # another organisation: the campaign's description, not its results
+    seen = api.get(f"/campaigns/{cid}", headers=p).json()
+    assert seen["counts"] == {"completed": 5} and seen["best"] is None and seen["results_visible"] is False
+    assert now["results_visible"] is True
+    for denied in (
+        api.get(f"/campaigns/{cid}/trials", headers=p),
+        api.get(f"/campaigns/{cid}/report", headers=p),
+        api.get(f"/campaigns/{cid}/report.html", headers=p),
+        api.post(f"/campaigns/{cid}/datasets", json={"count": 2}, headers=p),
+    ):
+        assert denied.status_code == 403 and denied.headers["content-type"].startswith("application/problem+json")
     again = api.post(f"/campaigns/{cid}/run", json={}, headers=a)
     assert again.status_code == 409 and again.headers["content-type"].startswith("application/problem+json")
+    waiting = api.post("/campaigns", json={"spec": {**spec, "name": "later"}}, headers=a).json()["asset"]["id"]
+    stopped = api.post(f"/campaigns/{waiting}/stop", json={"reason": "not today"}, headers=a)
+    assert stopped.status_code == 200 and stopped.json()["status"] == "stopped"
+    assert stopped.json()["stop_reason"] == "not today"
+    assert api.post(f"/campaigns/{waiting}/stop", json={}, headers=p).status_code in (403, 404)
 
 
 def test_api_bad_campaign_input_is_a_problem_and_creates_nothing(platform, cast, api):

@@ -98,6 +98,34 @@ def test_a_user_who_may_not_run_the_instrument_cannot_create_or_run_campaigns_on
     assert platform.campaigns.trials(cast["rivera"], campaign.id) == []
 
 
+def test_a_user_who_may_read_a_campaigns_description_but_not_its_content_sees_no_results(platform, cast, hartmann):
+    """Measurements are a campaign's content: outside its organisation and project, counts only (per path)."""
+    rivera, partner = cast["rivera"], cast["partner"]  # partner: vetted, another organisation, not on p1
+    campaign = platform.campaigns.create(
+        rivera, _spec(hartmann, planner="random", planner_settings={}, stopping={"max_trials": 3})
+    )
+    platform.campaigns.run(rivera, campaign.id)
+    own = platform.campaigns.status(rivera, campaign.id)
+    assert own.results_visible and own.best is not None and own.best_point is not None
+
+    seen = platform.campaigns.status(partner, campaign.id)
+    assert seen.counts == own.counts  # the description and progress stay discoverable
+    assert not seen.results_visible and seen.best is None and seen.best_point is None
+    listed = {r.campaign.id: r for r in platform.campaigns.list(partner)}
+    assert not listed[campaign.id].results_visible and listed[campaign.id].best is None
+    for read in (
+        lambda: platform.campaigns.trials(partner, campaign.id),
+        lambda: platform.campaigns.report(partner, campaign.id),
+        lambda: platform.campaigns.register_best(partner, campaign.id),
+    ):
+        with pytest.raises(AccessDenied):
+            read()
+    denials = platform.audit.records(
+        cast.admin, AuditQuery(actor="partner", action="download", outcome="deny", resource=f'Asset::"{campaign.id}"')
+    )
+    assert len(denials) == 5  # status, list, trials, report, register-best: each decided and recorded
+
+
 def test_unknown_simulators_and_bad_configs_are_refused(platform, cast):
     with pytest.raises(InvalidInput, match="unknown simulator"):
         platform.instruments.register(cast["rivera"], "x", {"type": "simulator", "simulator": "nope"})

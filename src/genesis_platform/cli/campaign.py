@@ -222,6 +222,14 @@ def stop(
     console.print(f"campaign {stopped.id} stopped: {stopped.stop_reason}")
 
 
+def _best(r: CampaignStatusReport) -> str:
+    if not r.results_visible:
+        return f"withheld (no download right; see: genesis policy explain --action download --asset {r.asset.id})"
+    if r.best is None:
+        return ""
+    return f"{r.campaign.spec.space.objectives[0].name} = {r.best:.6g} at {r.best_point}"
+
+
 def _print_report(r: CampaignStatusReport) -> None:
     c = r.campaign
     counts = ", ".join(f"{n} {s.value}" for s, n in sorted(r.counts.items())) or "no trials yet"
@@ -231,7 +239,7 @@ def _print_report(r: CampaignStatusReport) -> None:
         ("planner", f"{c.spec.planner} {json.dumps(c.spec.planner_settings) if c.spec.planner_settings else ''}"),
         ("instrument", c.spec.instrument),
         ("trials", counts),
-        ("best", "" if r.best is None else f"{c.spec.space.objectives[0].name} = {r.best:.6g} at {r.best_point}"),
+        ("best", _best(r)),
         ("marking", r.asset.markings.summary),
     ]
     table(f"Campaign {c.id}", ["field", "value"], rows)
@@ -256,6 +264,7 @@ def status(
                 "counts": {s.value: n for s, n in report.counts.items()},
                 "best": report.best,
                 "best_point": report.best_point,
+                "results_visible": report.results_visible,
             }
         )
         return
@@ -281,7 +290,7 @@ def list_(home: HomeOption = None, token: TokenOption = None, as_json: JsonOptio
             r.campaign.spec.name,
             r.campaign.status.value,
             sum(r.counts.values()),
-            "" if r.best is None else f"{r.best:.6g}",
+            "withheld" if not r.results_visible else "" if r.best is None else f"{r.best:.6g}",
         )
         for r in found
     ]

@@ -381,8 +381,10 @@ class CampaignStatusReport:
         campaign: its record.
         asset: its governed asset.
         counts: trials per status.
-        best: the best value of the first objective so far.
-        best_point: where it was measured.
+        best: the best value of the first objective so far (None when withheld).
+        best_point: where it was measured (None when withheld).
+        results_visible: whether the caller may see measured results (action `download` on the campaign);
+            without it `best` and `best_point` are withheld, as a dataset's rows are behind its data card.
     """
 
     campaign: Campaign
@@ -390,6 +392,7 @@ class CampaignStatusReport:
     counts: dict[TrialStatus, int]
     best: float | None
     best_point: dict[str, Any] | None
+    results_visible: bool = True
 
 
 Progress = Callable[[Campaign, list[Trial]], None]
@@ -524,17 +527,22 @@ class CampaignService:
         return space.model_copy(update={"pool": Pool(rows=tuple(seen.values()), source=source)})
 
     def status(self, principal: Principal, campaign_id: str) -> CampaignStatusReport:
-        """A campaign's state, counts and best so far (action `read_metadata`)."""
+        """A campaign's state and counts (action `read_metadata`); its best so far only with `download`.
+
+        Measured results are the campaign's content: a caller who may read its description but not its
+        content (another organisation's proprietary campaign, say) sees the counts with the best withheld.
+        """
         with self._uow() as uow:
             asset, campaign = self._require(uow, principal, Action.READ_METADATA, campaign_id)
+            visible = self._guard.check(uow, principal, Action.DOWNLOAD, asset, {"view": "status"}).allowed
             store = CampaignStore(uow.connection)
-            trials = store.trials(campaign_id)
-            return _report(asset, campaign, trials, store.counts(campaign_id))
+            trials = store.trials(campaign_id) if visible else []
+            return _report(asset, campaign, trials, store.counts(campaign_id), visible)
 
     def trials(self, principal: Principal, campaign_id: str) -> list[Trial]:
-        """Every trial, in order (action `read_metadata`)."""
+        """Every trial, in order, with its measurements (action `download`: trials are the campaign's content)."""
         with self._uow() as uow:
-            self._require(uow, principal, Action.READ_METADATA, campaign_id)
+            self._require(uow, principal, Action.DOWNLOAD, campaign_id, {"view": "trials"})
             return CampaignStore(uow.connection).trials(campaign_id)
 
     def list(self, principal: Principal) -> list[CampaignStatusReport]:
@@ -543,20 +551,24 @@ class CampaignService:
             store = CampaignStore(uow.connection)
             out = []
             visible = self._assets.visible(uow, principal, "campaign")
-            for asset in self._guard.filter(uow, principal, Action.READ_METADATA, visible):
+            described = self._guard.filter(uow, principal, Action.READ_METADATA, visible)
+            readable = {a.id for a in self._guard.filter(uow, principal, Action.DOWNLOAD, described, {"view": "list"})}
+            for asset in described:
                 campaign = store.get(asset.id)
                 if campaign is not None:
-                    out.append(_report(asset, campaign, store.trials(asset.id), store.counts(asset.id)))
+                    shown = asset.id in readable
+                    trials = store.trials(asset.id) if shown else []
+                    out.append(_report(asset, campaign, trials, store.counts(asset.id), shown))
             return out
 
     def report(self, principal: Principal, campaign_id: str) -> tuple[dict[str, Any], str]:
-        """The campaign's JSON summary and HTML report (action `read_metadata`).
+        """The campaign's JSON summary and HTML report (action `download`: they show every measurement).
 
         The random baseline needs the instrument: for a dataset pool it is exact and needs `download` on the
         dataset; for a simulator it comes from 512 random points. Without those rights it is left out.
         """
         with self._uow() as uow:
-            asset, campaign = self._require(uow, principal, Action.READ_METADATA, campaign_id)
+            asset, campaign = self._require(uow, principal, Action.DOWNLOAD, campaign_id, {"view": "report"})
             trials = CampaignStore(uow.connection).trials(campaign_id)
             self._guard.changed(uow, principal, "campaign.report", asset, {"trials": len(trials)})
         data = summary(campaign, trials, self._random_curve(principal, campaign, max(len(trials), 1)))
@@ -584,8 +596,8 @@ class CampaignService:
         """Register the campaign's best completed trials as a new dataset derived from the campaign.
 
         The CSV holds each trial's number, parameters and measurements, best first. The dataset inherits the
-        campaign's markings and project, and its PROV lineage leads to the campaign (action `read_metadata`
-        on the campaign, `register` on the new dataset).
+        campaign's markings and project, and its PROV lineage leads to the campaign (action `download`
+        on the campaign, whose measurements it copies; `register` on the new dataset).
 
         Returns:
             The new dataset's id.
@@ -598,7 +610,7 @@ class CampaignService:
         if self._register_dataset is None:
             raise InvalidInput("this platform has no catalogue to register datasets in")
         with self._uow() as uow:
-            asset, campaign = self._require(uow, principal, Action.READ_METADATA, campaign_id)
+            asset, campaign = self._require(uow, principal, Action.DOWNLOAD, campaign_id, {"view": "register-best"})
             trials = CampaignStore(uow.connection).trials(campaign_id)
         space = campaign.spec.space
         objective = space.objectives[0]
@@ -648,9 +660,14 @@ class CampaignService:
             return campaign
 
     def _require(
-        self, uow: UnitOfWork, principal: Principal, action: Action, campaign_id: str
+        self,
+        uow: UnitOfWork,
+        principal: Principal,
+        action: Action,
+        campaign_id: str,
+        details: dict[str, Any] | None = None,
     ) -> tuple[GovernedAsset, Campaign]:
-        asset = self._assets.require(uow, principal, action, campaign_id)
+        asset = self._assets.require(uow, principal, action, campaign_id, details)
         campaign = CampaignStore(uow.connection).get(campaign_id)
         if asset.kind != "campaign" or campaign is None:
             raise NotFound(f"no campaign {campaign_id!r}")
@@ -1025,7 +1042,11 @@ class _Loop:
 
 
 def _report(
-    asset: GovernedAsset, campaign: Campaign, trials: list[Trial], counts: dict[TrialStatus, int]
+    asset: GovernedAsset,
+    campaign: Campaign,
+    trials: list[Trial],
+    counts: dict[TrialStatus, int],
+    results_visible: bool = True,
 ) -> CampaignStatusReport:
     objective = campaign.spec.space.objectives[0]
     maximise = objective.direction.value == "maximize"
@@ -1033,4 +1054,4 @@ def _report(
     point = next(
         (t.point for t in trials if t.status is TrialStatus.COMPLETED and t.values.get(objective.name) == best), None
     )
-    return CampaignStatusReport(campaign, asset, counts, best, point)
+    return CampaignStatusReport(campaign, asset, counts, best, point, results_visible)

@@ -58,6 +58,7 @@ class CampaignPublic(BaseModel):
     counts: dict[str, int]
     best: float | None
     best_point: dict[str, Any] | None
+    results_visible: bool
     updated_at: datetime
 
     @classmethod
@@ -71,6 +72,7 @@ class CampaignPublic(BaseModel):
             counts={s.value: n for s, n in r.counts.items()},
             best=r.best,
             best_point=r.best_point,
+            results_visible=r.results_visible,
             updated_at=r.campaign.updated_at,
         )
 
