@@ -6,8 +6,14 @@
   checkpoints every 1,000) against a plain executemany of the same rows into an unchained table. Target on
   SQLite: >= 20,000 records/s. PostgreSQL too when GENESIS_TEST_DATABASE_URL is set.
 
+- Search: catalogue search over 100,000 records on SQLite and PostgreSQL against a per-record policy filter.
+- Campaigns: `benchmarks/campaigns.py`, the discovery suite beside Ax and BayBE (Liang et al. 2021 pool
+  protocol on 20 pools, then suggestion latency). Resumable: it runs only what its results files lack for the
+  current code, so after a planner change it re-runs every platform run (hours on 2 cores; Ax on the liquid pools
+  is slowest). Needs the `bench` extra (Ax, BayBE).
+
 Machines here are noisy: every figure is the median of several repeats; ratios come from the same run.
-Writes the results table into docs/benchmarks.md between the kernel markers.
+Writes each suite's tables into docs/benchmarks.md between its markers.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import json
 import os
 import platform as host
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -288,7 +295,15 @@ def bench_search(url: str | None, n: int) -> dict[str, Any]:
             platform.close()
 
 
-SUITES = ("policy", "register", "audit", "search")
+SUITES = ("policy", "register", "audit", "search", "campaigns")
+
+
+def bench_campaigns(jobs: int) -> None:
+    """The discovery suite by its plan (`benchmarks/campaigns.py`), latency timed after the runs, doc rewritten."""
+    script = ROOT / "benchmarks" / "campaigns.py"
+    command = [sys.executable, str(script), "--latency", "--latency-repeats", "7", "--jobs", str(jobs)]
+    if subprocess.run(command, check=False).returncode != 0:
+        sys.exit("the campaigns suite failed (above); rerun to resume where it stopped")
 
 
 def main() -> None:
@@ -297,6 +312,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Genesis benchmarks; rewrites docs/benchmarks.md.")
     parser.add_argument("--only", choices=SUITES, action="append", help="run only these suites (repeatable)")
     parser.add_argument("--search-records", type=int, default=100_000, help="catalogue size for the search suite")
+    parser.add_argument("--jobs", type=int, default=1, help="campaign runs at once (one core each)")
     args = parser.parse_args()
     suites = set(args.only or SUITES)
     pg = _pg_url()
@@ -326,6 +342,9 @@ def main() -> None:
             found[name] = bench_search(url, args.search_records)
             print(json.dumps(found[name], indent=2))
         write_search_doc(found)
+    if "campaigns" in suites:
+        print("discovery campaigns beside Ax and BayBE (resumes; hours when the planner changed) ...", flush=True)
+        bench_campaigns(args.jobs)
 
 
 def write_search_doc(found: dict[str, dict[str, Any]]) -> None:
