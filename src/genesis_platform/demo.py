@@ -112,7 +112,7 @@ class DemoCampaign:
         trials: how many experiments the campaign ran.
         found: how many of the top designs it found.
         needed: experiments it took to find 80 % of the top designs (None if it did not).
-        random: experiments random sampling needs for that, on average.
+        random: experiments random sampling needs for that, on average (exact, draws without replacement).
         best: the best toughness found.
     """
 
@@ -362,7 +362,17 @@ def _barrel_campaign(platform: Platform, who: Principal, barrel: DatasetVersion)
         if needed is None and found >= math.ceil(0.8 * problem.n_top):
             needed = i
     best = max(t.values.get("toughness", float("-inf")) for t in trials)
-    return DemoCampaign(campaign.id, problem.size, problem.n_top, len(trials), found, needed, 0.8 * problem.size, best)
+    random = random_draws(math.ceil(0.8 * problem.n_top), problem.n_top, problem.size)
+    return DemoCampaign(campaign.id, problem.size, problem.n_top, len(trials), found, needed, random, best)
+
+
+def random_draws(goal: int, top: int, size: int) -> float:
+    """Mean number of draws without replacement from `size` designs until `goal` of the `top` best are found.
+
+    The `top` designs split the other `size - top` into `top + 1` gaps of equal mean length, so the goal-th
+    comes on average at draw goal (size + 1) / (top + 1) (negative hypergeometric mean).
+    """
+    return goal * (size + 1) / (top + 1)
 
 
 def _sample_structure(name: str) -> tuple[bytes, str]:

@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from genesis_platform.discovery.harness import render_markdown, run_suite
 
 
@@ -166,3 +168,15 @@ def test_a_parallel_suite_whose_worker_dies_reports_the_runs_as_failed_instead_o
         assert proc.returncode == 0 and b"failed (BrokenProcessPool" in out
     finally:
         proc.kill()
+
+
+def test_the_demos_random_baseline_is_the_exact_mean_of_draws_without_replacement():
+    from itertools import combinations
+    from math import comb
+
+    from genesis_platform.demo import random_draws
+
+    size, top, goal = 9, 3, 2  # every placement of the 3 best among 9 draws is equally likely
+    mean = sum(sorted(places)[goal - 1] + 1 for places in combinations(range(size), top)) / comb(size, top)
+    assert random_draws(goal, top, size) == pytest.approx(mean)
+    assert random_draws(24, 30, 600) == pytest.approx(465.29, abs=0.01)  # the demo's crossed barrel: not 0.8 N
