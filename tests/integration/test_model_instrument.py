@@ -33,6 +33,14 @@ def test_chgnet_finds_the_equilibrium_lattice_of_rock_salt(sqlite_platform, sqli
         planner_settings={"restarts": 2, "raw_samples": 64, "mc_samples": 32},
         stopping={"max_trials": 10},
     )
+    typo = load_space(  # a misspelt parameter would run every trial at the default scale: refused at create
+        {
+            "parameters": [{"kind": "continuous", "name": "scael", "low": 0.9, "high": 1.1}],
+            "objectives": [{"name": "energy_per_atom", "direction": "minimize"}],
+        }
+    )
+    with pytest.raises(InvalidInput, match="takes element, scale; it does not know scael"):
+        p.campaigns.create(rivera, CampaignSpec(name="typo", space=typo, instrument=instrument.id))
     campaign = p.campaigns.create(rivera, spec)
     done = p.campaigns.run(rivera, campaign.id)
     assert done.status is CampaignStatus.FINISHED

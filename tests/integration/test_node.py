@@ -2,7 +2,7 @@
 
 import pytest
 
-from genesis_platform.discovery import CampaignSpec, CampaignStatus, RunStatus, TrialStatus
+from genesis_platform.discovery import CampaignSpec, CampaignStatus, RunStatus, TrialStatus, load_space
 from genesis_platform.discovery.instruments import Branin, NodeInstrument, NodeServer
 from genesis_platform.kernel import InvalidInput
 
@@ -35,11 +35,20 @@ def test_an_unreachable_node_fails_cleanly():
     assert result.status is RunStatus.FAILED and "cannot be reached" in result.message
 
 
-def test_a_campaign_drives_a_node_through_success_failure_and_timeout(platform, cast):
+def test_a_campaign_drives_a_node_through_success_failure_garbage_and_timeout(platform, cast):
     rivera = cast["rivera"]
-    with NodeServer(Branin(), fail_every=3, hang_every=5) as node:
+    with NodeServer(Branin(), fail_every=3, garbage_every=4, hang_every=5) as node:
         asset, record = platform.instruments.register(rivera, "branin node", {"type": "node", "url": node.url})
         assert record["config"]["outcomes"] == ["f"]
+        assert record["config"]["parameters"] == {"x1": "number", "x2": "number"}
+        unknown = load_space(
+            {
+                "parameters": [{"kind": "continuous", "name": n, "low": 0, "high": 1} for n in ("x1", "x2", "x3")],
+                "objectives": [{"name": "f"}],
+            }
+        )
+        with pytest.raises(InvalidInput, match="takes x1, x2; it does not know x3"):
+            platform.campaigns.create(rivera, CampaignSpec(name="x3", space=unknown, instrument=asset.id))
         spec = CampaignSpec(
             name="node",
             space=Branin().space(),
@@ -51,15 +60,16 @@ def test_a_campaign_drives_a_node_through_success_failure_and_timeout(platform, 
         campaign = platform.campaigns.create(rivera, spec)
         done = platform.campaigns.run(rivera, campaign.id)
     assert done.status is CampaignStatus.FINISHED
-    statuses = [t.status for t in platform.campaigns.trials(rivera, campaign.id)]
-    assert statuses == [
+    trials = platform.campaigns.trials(rivera, campaign.id)
+    assert [t.status for t in trials] == [
         TrialStatus.COMPLETED,
         TrialStatus.COMPLETED,
         TrialStatus.FAILED,
-        TrialStatus.COMPLETED,
+        TrialStatus.FAILED,  # garbage: recorded with the reason, and the campaign carries on
         TrialStatus.TIMED_OUT,
         TrialStatus.FAILED,
     ]
+    assert "gripper jam" in trials[2].message and "garbage" in trials[3].message
 
 
 def test_a_node_that_does_not_answer_cannot_be_registered(platform, cast):

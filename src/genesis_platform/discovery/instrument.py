@@ -100,6 +100,11 @@ class InstrumentInfo(BaseModel):
         """The outcomes of the `run` action."""
         return next((a.outcomes for a in self.actions if a.name == "run"), ())
 
+    @property
+    def parameters(self) -> dict[str, str]:
+        """The arguments of the `run` action, name → type."""
+        return next((dict(a.parameters) for a in self.actions if a.name == "run"), {})
+
 
 class Instrument(abc.ABC):
     """Base of every instrument.

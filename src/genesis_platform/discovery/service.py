@@ -182,7 +182,7 @@ class InstrumentService:
                 info = NodeInstrument(clean["url"]).ping()
             except RuntimeError as error:
                 raise InvalidInput(f"{error}; start the node or fix its URL") from None
-            clean["outcomes"], version = list(info.outcomes), info.version
+            clean["outcomes"], clean["parameters"], version = list(info.outcomes), info.parameters, info.version
         with self._uow() as uow:
             if clean["type"] == "dataset":
                 self._assets.require(uow, principal, Action.DOWNLOAD, clean["dataset"], {"instrument": name})
@@ -314,6 +314,33 @@ def _check_config(config: Mapping[str, Any]) -> dict[str, Any]:
         return _clean_config(config)
     except (TypeError, ValueError) as error:
         raise InvalidInput(f"bad instrument configuration: {error}") from None
+
+
+def _check_parameters(record: InstrumentRecord, space: DesignSpace) -> None:
+    # A design parameter the instrument does not take would be ignored (a model instrument runs every trial at
+    # its default) or fail every trial (a node): refuse it before the first trial. A simulator takes exactly its
+    # own; a dataset's columns are checked when its pool is read.
+    config, names = record["config"], set(space.parameter_names)
+    if record["kind"] == "simulator":
+        takes = set(_simulator(config).info().parameters)
+        what = f"simulator {config['simulator']}"
+        if names != takes:
+            raise InvalidInput(f"{what} takes {', '.join(sorted(takes))}; the space has {', '.join(sorted(names))}")
+        return
+    if record["kind"] == "model":
+        takes = {"scale"} | ({"element"} if config.get("substitute") else set())
+        what = f"model instrument {record['id']}"
+    elif record["kind"] == "node" and "parameters" in config:  # nodes registered before 2026-12-03 did not keep them
+        takes = set(config["parameters"])
+        what = f"node {config['url']}"
+    else:
+        return
+    unknown = sorted(names - takes)
+    if unknown:
+        raise InvalidInput(
+            f"{what} takes {', '.join(sorted(takes)) or 'no parameters'}; "
+            f"it does not know {', '.join(unknown)} (rename or remove them from the space)"
+        )
 
 
 def _clean_config(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -458,13 +485,7 @@ class CampaignService:
                 self._assets.require(
                     uow, principal, parse_enum(Action, action, "action"), asset_id, {"campaign": spec.name}
                 )
-        if record["kind"] == "simulator":
-            takes = set(_simulator(record["config"]).info().actions[0].parameters)
-            if set(spec.space.parameter_names) != takes:
-                raise InvalidInput(
-                    f"simulator {record['config']['simulator']} takes {', '.join(sorted(takes))}; "
-                    f"the space has {', '.join(spec.space.parameter_names)}"
-                )
+        _check_parameters(record, spec.space)
         if record["kind"] == "dataset" and spec.space.pool is None:
             space = self._pool_from_dataset(principal, spec.space, record)
             spec = build(CampaignSpec, **{**spec.model_dump(), "space": space.model_dump()})
