@@ -62,6 +62,23 @@ def test_a_campaign_runs_from_the_cli_with_a_progress_bar_and_a_report(cli, tmp_
     again = cli("campaign", "run", campaign, "--home", str(home))
     assert again.code != 0 and "has finished" in again.err and "Traceback" not in again.err
 
+    listed = json.loads(cli("instrument", "list", "--home", str(home), "--json").out)
+    assert [(i["id"], i["kind"]) for i in listed] == [(instrument, "simulator")]
+    ping = cli("instrument", "ping", instrument, "--home", str(home))
+    assert ping.code == 0 and "run(x1: number" in ping.out and "-> f" in ping.out, ping
+    wrote = cli("campaign", "report", campaign, "--out", str(tmp_path / "report"), "--home", str(home))
+    assert wrote.code == 0 and "6 trials" in wrote.out, wrote
+    summary = json.loads((tmp_path / "report" / "summary.json").read_text())
+    assert summary["best"] == status["best"] and len(summary["best_so_far"]) == 6
+    assert 'src="data:image/png;base64,' in (tmp_path / "report" / "report.html").read_text()
+    best = cli("campaign", "register-best", campaign, "--count", "2", "--home", str(home))
+    assert best.code == 0 and "registered dataset" in best.out, best
+    assert cli("campaign", "register-best", campaign, "--count", "0", "--home", str(home)).code != 0
+    waiting = _create(cli, home, _spec(tmp_path, instrument))
+    stopped = cli("campaign", "stop", waiting, "--reason", "bench time", "--home", str(home))
+    assert stopped.code == 0 and "stopped: bench time" in stopped.out, stopped
+    assert json.loads(cli("campaign", "status", waiting, "--home", str(home), "--json").out)["status"] == "stopped"
+
 
 @pytest.mark.parametrize(
     ("change", "message"),

@@ -91,13 +91,30 @@ def test_suggestions_are_valid_distinct_and_avoid_pending(name, space_maker):
 
 
 @pytest.mark.parametrize("name", PLANNERS)
-def test_a_restored_planner_continues_exactly(name):
-    planner = make_planner(name, _pool_space(), seed=11, **FAST.get(name, {}))
+@pytest.mark.parametrize("space_maker", [_pool_space, _mixed_space], ids=["pool", "mixed-mixture"])
+def test_a_restored_planner_continues_exactly(name, space_maker):
+    planner = make_planner(name, space_maker(), seed=11, **FAST.get(name, {}))
     _warm(planner, 5)
     _observe(planner, planner.suggest(1))
     state = json.loads(json.dumps(planner.state()))  # survives JSON, as a campaign stores it
-    twin = restore(_pool_space(), state)
+    twin = restore(space_maker(), state)
     assert twin.suggest(2) == planner.suggest(2)
+
+
+def test_botorch_runs_qucb_off_pools_and_its_beta_steers_it():
+    space = load_space(
+        {"parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}], "objectives": [{"name": "f"}]}
+    )
+    xs = [0.05, 0.15, 0.3, 0.45]  # f = x rises towards the unexplored right; nothing measured beyond 0.45
+    picks = {}
+    for beta in (0.0, 25.0):
+        planner = make_planner("botorch", space, seed=0, acquisition="qucb", beta=beta, **FAST["botorch"])
+        assert planner.resolved_acquisition() == "qucb"
+        planner.observe([Observation(point={"x": x}, values={"f": x}) for x in xs])
+        batch = planner.suggest(2)
+        assert len(batch) == 2 and all(0 <= p["x"] <= 1 for p in batch)
+        picks[beta] = max(p["x"] for p in batch)
+    assert picks[25.0] > 0.6  # an optimistic bound goes where the model knows least and expects most
 
 
 @pytest.mark.parametrize("name", PLANNERS)
