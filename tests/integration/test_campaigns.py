@@ -65,6 +65,19 @@ def test_a_stopped_campaign_resumes_and_ends_with_the_same_trials_as_an_uninterr
     assert [t.point for t in a] == [t.point for t in b]
 
 
+def test_a_trial_keeps_the_noise_its_instrument_reports_and_the_planner_learns_it(platform, cast):
+    rivera = cast["rivera"]
+    noisy, _ = platform.instruments.register(
+        rivera, "noisy h6", {"type": "simulator", "simulator": "hartmann6", "noise": 0.05}
+    )
+    campaign = platform.campaigns.create(rivera, _spec(noisy.id, planner="sobol", planner_settings={}))
+    platform.campaigns.run(rivera, campaign.id)
+    trials = platform.campaigns.trials(rivera, campaign.id)
+    assert len(trials) == 8 and all(t.noise == {"f": 0.05} for t in trials)  # stored and read back
+    state = platform.campaigns.status(rivera, campaign.id).campaign.planner_state
+    assert [o["noise"] for o in state["observations"]] == [{"f": 0.05}] * 8
+
+
 def test_the_target_rule_stops_a_campaign_early(platform, cast, hartmann):
     rivera = cast["rivera"]
     campaign = platform.campaigns.create(rivera, _spec(hartmann, stopping={"max_trials": 20, "target": 0.0}))

@@ -16,6 +16,9 @@ def test_a_node_advertises_its_actions_and_runs_points():
         result = client.execute({"x1": 1.0, "x2": 2.0})
         assert result.status is RunStatus.SUCCEEDED
         assert result.values["f"] == pytest.approx(Branin().execute({"x1": 1.0, "x2": 2.0}).values["f"])
+    with NodeServer(Branin(noise=0.2)) as node:  # the node passes on its measurement noise
+        noisy = NodeInstrument(node.url).execute({"x1": 1.0, "x2": 2.0})
+        assert noisy.status is RunStatus.SUCCEEDED and noisy.noise == {"f": 0.2}
 
 
 def test_failure_garbage_and_timeout_are_reported_not_raised():

@@ -145,17 +145,27 @@ class Instrument(abc.ABC):
 
 
 def check_measurement(measurement: Measurement, outcomes: tuple[str, ...]) -> Measurement:
-    """Turn a success with missing, extra-only or non-finite values into a failure that says so."""
+    """Turn a success with missing, extra-only or non-finite values (or noise) into a failure that says so.
+
+    Noise, where given, must be a finite standard deviation >= 0 of a measured outcome.
+    """
     if measurement.status is not RunStatus.SUCCEEDED:
         return measurement
     missing = [o for o in outcomes if o not in measurement.values]
     bad = [k for k, v in measurement.values.items() if not isinstance(v, int | float) or not math.isfinite(v)]
-    if missing or bad:
+    noisy = [
+        k
+        for k, v in (measurement.noise or {}).items()
+        if k not in measurement.values or not isinstance(v, int | float) or not math.isfinite(v) or v < 0
+    ]
+    if missing or bad or noisy:
         problems = []
         if missing:
             problems.append(f"no value for {', '.join(missing)}")
         if bad:
             problems.append(f"non-finite {', '.join(bad)}")
+        if noisy:
+            problems.append(f"noise of {', '.join(noisy)} is not a standard deviation of a measured outcome")
         return measurement.model_copy(
             update={
                 "status": RunStatus.FAILED,

@@ -129,6 +129,7 @@ class Trial(BaseModel):
         point: the design point.
         status: where it is in its life.
         values: measured outcomes (completed trials).
+        noise: the measurement standard deviations by outcome, where the instrument reported them.
         message: why it failed or timed out.
         attempt: 1, or more when re-issued after a crash.
         planner: the planner name and version that chose it (`botorch@4`).
@@ -148,6 +149,7 @@ class Trial(BaseModel):
     point: dict[str, float | int | str]
     status: TrialStatus = TrialStatus.RUNNING
     values: dict[str, float] = Field(default_factory=dict)
+    noise: dict[str, float] | None = None
     message: str = ""
     attempt: int = 1
     planner: str

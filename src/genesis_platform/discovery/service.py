@@ -1030,11 +1030,19 @@ class _Loop:
             measurement.message = "instrument returned garbage: outcomes missing"
         trial.status = status
         trial.values = values if status is TrialStatus.COMPLETED else {}
+        trial.noise = dict(measurement.noise) if status is TrialStatus.COMPLETED and measurement.noise else None
         trial.message = measurement.message
         trial.seconds = measurement.seconds or None
         trial.finished_at = self.s._guard.clock.now()
         self.planner.observe(
-            [Observation(point=trial.point, values=trial.values or None, failed=status is not TrialStatus.COMPLETED)]
+            [
+                Observation(
+                    point=trial.point,
+                    values=trial.values or None,
+                    failed=status is not TrialStatus.COMPLETED,
+                    noise=trial.noise,
+                )
+            ]
         )
         with self.s._uow() as uow:  # the result and the planner that learned it, in one transaction
             store = CampaignStore(uow.connection)

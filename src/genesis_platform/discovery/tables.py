@@ -48,6 +48,7 @@ campaign_trials = Table(
     Column("point", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("measured", Text, nullable=False),
+    Column("noise", Text, nullable=True),
     Column("message", Text, nullable=False),
     Column("attempt", Integer, nullable=False),
     Column("planner", String(64), nullable=False),

@@ -23,6 +23,15 @@ def test_simulator_noise_is_seeded_by_the_point():
     assert a == b != c and a != clean
 
 
+def test_simulators_report_their_measurement_noise():
+    assert Branin(noise=0.3).execute({"x1": 1.0, "x2": 2.0}).noise == {"f": 0.3}
+    assert Branin().execute({"x1": 1.0, "x2": 2.0}).noise is None
+    point = {"residence_time": 2.0, "equivalents": 2.0, "concentration": 0.4, "temperature": 90.0}
+    true = SnarReactor().execute(point).values
+    noisy = SnarReactor(noise=0.05).execute(point)
+    assert noisy.noise == pytest.approx({k: 0.05 * v for k, v in true.items()})  # relative to the true value
+
+
 def test_snar_kinetics_conserve_the_aryl_fluoride_and_trade_yield_for_waste():
     reactor = SnarReactor()
     point = {"residence_time": 2.0, "equivalents": 2.0, "concentration": 0.4, "temperature": 90.0}
@@ -61,6 +70,9 @@ class _Garbage(Instrument):
         (RuntimeError("lamp broke"), RunStatus.FAILED, "lamp broke"),
         (TimeoutError("no answer in 5 s"), RunStatus.TIMED_OUT, "no answer"),
         ({"y": 2.0}, RunStatus.SUCCEEDED, ""),
+        (Measurement(status=RunStatus.SUCCEEDED, values={"y": 2.0}, noise={"y": 0.1}), RunStatus.SUCCEEDED, ""),
+        (Measurement(status=RunStatus.SUCCEEDED, values={"y": 2.0}, noise={"y": -1}), RunStatus.FAILED, "noise of y"),
+        (Measurement(status=RunStatus.SUCCEEDED, values={"y": 2.0}, noise={"z": 1}), RunStatus.FAILED, "noise of z"),
     ],
 )
 def test_an_instrument_run_never_raises_and_says_what_happened(answer, status, message):

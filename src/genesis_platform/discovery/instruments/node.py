@@ -6,6 +6,7 @@ advertises typed actions, accepts a run of one action, and reports the run's sta
     GET  /info              -> {"name", "kind": "node", "version", "actions": [{"name", "parameters", "outcomes"}]}
     POST /actions/{action}  -> 202 {"run_id"}      body {"args": {parameter: value}}
     GET  /runs/{run_id}     -> {"status": "running" | "succeeded" | "failed", "values": {...}, "message"}
+                               (optionally "noise": {outcome: standard deviation} with the values)
 
 `NodeInstrument` drives a node: it posts `run` and polls until the run ends or the timeout passes (then it
 reports a timeout). `NodeServer` serves any `Instrument` this way on loopback, and can fail, hang or answer
@@ -28,6 +29,16 @@ from genesis_platform.discovery.instrument import Instrument, InstrumentInfo, Me
 from genesis_platform.discovery.space import Point
 
 __all__ = ["NodeInstrument", "NodeServer"]
+
+
+def _numbers(values: Mapping[Any, Any]) -> dict[str, float]:
+    clean: dict[str, float] = {}
+    for k, v in values.items():
+        try:
+            clean[str(k)] = float(v)
+        except (TypeError, ValueError):
+            raise RuntimeError(f"the node returned garbage for {k}: {v!r}") from None
+    return clean
 
 
 class NodeInstrument(Instrument):
@@ -95,13 +106,15 @@ class NodeInstrument(Instrument):
                 values = state.get("values")
                 if not isinstance(values, dict):
                     raise RuntimeError("the node reported success without values")
-                clean: dict[str, float] = {}
-                for k, v in values.items():
-                    try:
-                        clean[str(k)] = float(v)
-                    except (TypeError, ValueError):
-                        raise RuntimeError(f"the node returned garbage for {k}: {v!r}") from None
-                return Measurement(status=RunStatus.SUCCEEDED, values=clean, details={"run_id": run_id})
+                clean, noise = _numbers(values), state.get("noise")
+                if noise is not None and not isinstance(noise, dict):
+                    raise RuntimeError(f"the node returned garbage for noise: {noise!r}")
+                return Measurement(
+                    status=RunStatus.SUCCEEDED,
+                    values=clean,
+                    noise=None if noise is None else _numbers(noise),
+                    details={"run_id": run_id},
+                )
             if status == "failed":
                 raise RuntimeError(f"the node reported failure: {state.get('message', 'no reason given')}")
             if status != "running":
@@ -188,6 +201,8 @@ class NodeServer:
                     if self.garbage_every and number % self.garbage_every == 0:
                         values = dict.fromkeys(values, "overflow")
                     result = {"status": "succeeded", "values": values, "message": ""}
+                    if measured.noise:
+                        result["noise"] = dict(measured.noise)
                 else:
                     result = {"status": "failed", "values": {}, "message": measured.message}
             with self._lock:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from genesis_platform.discovery.instrument import Action, Instrument, InstrumentInfo
+from genesis_platform.discovery.instrument import Action, Instrument, InstrumentInfo, Measurement, RunStatus
 from genesis_platform.discovery.space import DesignSpace, Point, load_space
 
 __all__ = ["Branin", "Hartmann6", "SnarReactor"]
@@ -61,12 +61,13 @@ class _Simulator(Instrument):
                 raise TimeoutError(f"no answer within {timeout:g} s")
             time.sleep(self.delay)
 
-    def _run(self, point: Point, timeout: float | None) -> Mapping[str, float]:
+    def _run(self, point: Point, timeout: float | None) -> Mapping[str, float] | Measurement:
         self._wait(timeout)
         value = self._value(point)
-        if self.noise:
-            value += float(_noise_rng(self.seed, point).normal(0.0, self.noise))
-        return {self.outcome: value}
+        if not self.noise:
+            return {self.outcome: value}
+        value += float(_noise_rng(self.seed, point).normal(0.0, self.noise))
+        return Measurement(status=RunStatus.SUCCEEDED, values={self.outcome: value}, noise={self.outcome: self.noise})
 
 
 class Branin(_Simulator):
@@ -172,7 +173,7 @@ class SnarReactor(_Simulator):
             }
         )
 
-    def _run(self, point: Point, timeout: float | None) -> Mapping[str, float]:
+    def _run(self, point: Point, timeout: float | None) -> Mapping[str, float] | Measurement:
         from scipy.integrate import solve_ivp
 
         self._wait(timeout)
@@ -197,7 +198,9 @@ class SnarReactor(_Simulator):
         waste = _ETHANOL_DENSITY + float(final[[0, 1, 3, 4]] @ _MOLAR_MASS[[0, 1, 3, 4]])
         e_factor = min(waste / product, 1e4) if product > 1e-12 else 1e4
         values = {"sty": float(sty), "e_factor": float(e_factor)}
-        if self.noise:
-            rng = _noise_rng(self.seed, point)
-            values = {name: v * (1 + float(rng.normal(0.0, self.noise))) for name, v in values.items()}
-        return values
+        if not self.noise:
+            return values
+        rng = _noise_rng(self.seed, point)
+        noise = {name: abs(v) * self.noise for name, v in values.items()}  # relative to the true value
+        values = {name: v * (1 + float(rng.normal(0.0, self.noise))) for name, v in values.items()}
+        return Measurement(status=RunStatus.SUCCEEDED, values=values, noise=noise)
