@@ -31,7 +31,7 @@ from genesis_platform.kernel.blobs import BlobStore, FsspecBlobStore
 from genesis_platform.kernel.clock import Clock, SystemClock
 from genesis_platform.kernel.compute import ComputeService, Executor, LocalPoolExecutor, RayExecutor
 from genesis_platform.kernel.db import make_engine, migrate, refresh_statistics, users
-from genesis_platform.kernel.errors import Conflict, NotInitialised
+from genesis_platform.kernel.errors import Conflict, NotFound, NotInitialised
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import (
     Clearance,
@@ -132,9 +132,8 @@ class Platform:
         self.models = ModelService(
             self.uow, self.guard, self.assets, self.recorder, blobs, {ChgnetRuntime.framework: ChgnetRuntime()}
         )
-        self.instruments = InstrumentService(
-            self.uow, self.guard, self.assets, self.recorder, DatasetRows(self._dataset_bytes), self._predict
-        )
+        rows = DatasetRows(self._dataset_bytes, self._dataset_latest)
+        self.instruments = InstrumentService(self.uow, self.guard, self.assets, self.recorder, rows, self._predict)
         self.campaigns = CampaignService(
             self.uow, self.guard, self.assets, self.compute, self.instruments, self._register_dataset
         )
@@ -160,6 +159,12 @@ class Platform:
     def _dataset_bytes(self, principal: Principal, dataset_id: str, number: int | None, path: str) -> bytes:
         _, chunks = self.datasets.open_file(principal, dataset_id, number, path)
         return b"".join(chunks)
+
+    def _dataset_latest(self, principal: Principal, dataset_id: str) -> int:
+        _, versions = self.datasets.get(principal, dataset_id)
+        if not versions:
+            raise NotFound(f"dataset {dataset_id} has no version yet")
+        return versions[-1].number
 
     @classmethod
     def open(

@@ -64,6 +64,14 @@ def test_a_campaign_runs_from_the_cli_with_a_progress_bar_and_a_report(cli, tmp_
 
     listed = json.loads(cli("instrument", "list", "--home", str(home), "--json").out)
     assert [(i["id"], i["kind"]) for i in listed] == [(instrument, "simulator")]
+    seeded = cli(
+        "instrument", "register", "b", "--simulator", "branin", "--noise", "0.1", "--seed", "3", "--home", str(home)
+    )
+    assert seeded.code == 0, seeded
+    configs = [i["config"] for i in json.loads(cli("instrument", "list", "--home", str(home), "--json").out)]
+    assert {"simulator": "branin", "noise": 0.1, "seed": 3}.items() <= configs[-1].items()
+    bad = cli("instrument", "register", "r", "--node", "http://127.0.0.1:9", "--poll", "0", "--home", str(home))
+    assert bad.code != 0 and "poll" in bad.err and len(bad.err.strip().splitlines()) == 1, bad
     ping = cli("instrument", "ping", instrument, "--home", str(home))
     assert ping.code == 0 and "run(x1: number" in ping.out and "-> f" in ping.out, ping
     wrote = cli("campaign", "report", campaign, "--out", str(tmp_path / "report"), "--home", str(home))

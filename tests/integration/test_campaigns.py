@@ -280,6 +280,39 @@ def test_a_dataset_pool_smaller_than_the_budget_is_refused_at_create(platform, c
     assert all(version.dataset_id in r.event.details["uses"] for r in submits) and len(submits) == 3
 
 
+def test_a_dataset_instrument_is_pinned_to_the_version_it_was_registered_on(platform, cast, tmp_path):
+    rivera = cast["rivera"]
+    version, instrument = _tiny(platform, rivera, tmp_path)
+    record = next(r for a, r in platform.instruments.list(rivera) if a.id == instrument.id)
+    assert record["config"]["version"] == version.number == 1
+    space = load_space(
+        {"parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}], "objectives": [{"name": "y"}]}
+    )
+    spec = _spec(instrument.id, space=space, planner="random", planner_settings={}, stopping={"max_trials": 3})
+    campaign = platform.campaigns.create(rivera, spec)
+    assert campaign.spec.space.pool.source == f"dataset:{version.dataset_id}@1"
+    platform.campaigns.run(rivera, campaign.id, max_new_trials=1)
+    changed = tmp_path / "v2" / "tiny.csv"  # a second version with other values, registered mid-campaign
+    changed.parent.mkdir()
+    changed.write_text("x,y\n0.1,10\n0.5,30\n0.9,20\n")
+    platform.datasets.add_version(rivera, version.dataset_id, changed.parent)
+    platform.campaigns.run(rivera, campaign.id)
+    assert sorted(t.values["y"] for t in platform.campaigns.trials(rivera, campaign.id)) == [1.0, 2.0, 3.0]
+    for bad in ("two", 0, 1.5):
+        with pytest.raises(InvalidInput, match="version"):
+            platform.instruments.register(
+                rivera,
+                "bad",
+                {
+                    "type": "dataset",
+                    "dataset": version.dataset_id,
+                    "file": "tiny.csv",
+                    "outcomes": ["y"],
+                    "version": bad,
+                },
+            )
+
+
 def test_pinging_a_dataset_instrument_describes_it_without_reading_the_data(platform, cast, tmp_path):
     rivera = cast["rivera"]
     version, instrument = _tiny(platform, rivera, tmp_path, markings=parse_markings("CUI//NOFORN"))

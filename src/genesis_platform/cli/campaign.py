@@ -49,6 +49,14 @@ def instrument_register(
     outcome: Annotated[
         list[str] | None, typer.Option("--outcome", help="A measured column of that CSV (repeatable).")
     ] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", help="The dataset version to replay (default: the newest, pinned).")
+    ] = None,
+    replicate_noise: Annotated[
+        bool,
+        typer.Option("--replicate-noise", help="Return one measured replicate at random instead of their mean."),
+    ] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of simulator noise and replicate draws.")] = 0,
     model: Annotated[
         str | None, typer.Option("--model", help="Measure generated structures with this registered model.")
     ] = None,
@@ -63,6 +71,7 @@ def instrument_register(
         str | None, typer.Option("--substitute", help="The prototype's species that `element` replaces.")
     ] = None,
     node: Annotated[str | None, typer.Option("--node", help="A robotic-lab node's URL (http://host:port).")] = None,
+    poll: Annotated[float, typer.Option("--poll", help="Seconds between a node's status requests.")] = 0.05,
     project: Annotated[str | None, typer.Option("--project", help="Project whose members may run it.")] = None,
     marking: Annotated[str | None, typer.Option("--marking", help="Banner: UNCLASSIFIED, CUI//NOFORN, ...")] = None,
     home: HomeOption = None,
@@ -73,6 +82,7 @@ def instrument_register(
     Examples:
       genesis instrument register h6 --simulator hartmann6 --noise 0.05
       genesis instrument register barrel --dataset dat-1a2b --file Crossed_barrel_dataset.csv --outcome toughness
+      genesis instrument register noisy --dataset dat-1a2b --version 2 --file data.csv --outcome y --replicate-noise
       genesis instrument register salts --model mdl-1a2b --prototype NaCl_rocksalt.cif --substitute Na
       genesis instrument register robot --node http://10.0.0.7:8080
     """
@@ -81,13 +91,21 @@ def instrument_register(
         raise InvalidInput("give one of --simulator NAME, --dataset ID, --model ID or --node URL")
     config: dict[str, Any]
     if simulator:
-        config = {"type": "simulator", "simulator": simulator, "noise": noise, "delay": delay}
+        config = {"type": "simulator", "simulator": simulator, "noise": noise, "delay": delay, "seed": seed}
     elif dataset:
-        config = {"type": "dataset", "dataset": dataset, "file": file, "outcomes": outcome or []}
+        config = {
+            "type": "dataset",
+            "dataset": dataset,
+            "file": file,
+            "outcomes": outcome or [],
+            "version": version,
+            "replicate_noise": replicate_noise,
+            "seed": seed,
+        }
     elif model:
         config = {"type": "model", "model": model, "prototype": prototype, "substitute": substitute}
     else:
-        config = {"type": "node", "url": node}
+        config = {"type": "node", "url": node, "poll": poll}
     markings = parse_markings(marking) if marking else None
     with session(home, token) as (platform, me):
         asset, record = platform.instruments.register(me, name, config, project=project, markings=markings)

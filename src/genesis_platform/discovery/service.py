@@ -109,8 +109,17 @@ class DatasetRows:
     The catalogue lives beside discovery; bootstrap hands this reader in so discovery imports no catalogue code.
     """
 
-    def __init__(self, read: Callable[[Principal, str, int | None, str], bytes]) -> None:
+    def __init__(
+        self,
+        read: Callable[[Principal, str, int | None, str], bytes],
+        latest: Callable[[Principal, str], int] | None = None,
+    ) -> None:
         self._read = read
+        self._latest = latest
+
+    def latest(self, principal: Principal, dataset: str) -> int | None:
+        """The dataset's newest version number (None where this reader cannot tell)."""
+        return None if self._latest is None else self._latest(principal, dataset)
 
     def rows(self, principal: Principal, dataset: str, version: int | None, path: str) -> list[dict[str, str]]:
         """The file's rows as dicts of strings."""
@@ -183,6 +192,9 @@ class InstrumentService:
             except RuntimeError as error:
                 raise InvalidInput(f"{error}; start the node or fix its URL") from None
             clean["outcomes"], clean["parameters"], version = list(info.outcomes), info.parameters, info.version
+        elif clean["type"] == "dataset" and clean["version"] is None and self._datasets is not None:
+            # pinned: a version registered later must not change what the instrument replays mid-campaign
+            clean["version"] = self._datasets.latest(principal, clean["dataset"])
         with self._uow() as uow:
             if clean["type"] == "dataset":
                 self._assets.require(uow, principal, Action.DOWNLOAD, clean["dataset"], {"instrument": name})
@@ -281,7 +293,7 @@ class InstrumentService:
             space,
             rows,
             name=instrument_id,
-            source=f"dataset:{record['config']['dataset']}",
+            source=_dataset_source(record),
             dataset=record["config"]["dataset"],
             replicate_noise=bool(record["config"].get("replicate_noise", False)),
             seed=int(record["config"].get("seed", 0)),
@@ -314,6 +326,11 @@ def _check_config(config: Mapping[str, Any]) -> dict[str, Any]:
         return _clean_config(config)
     except (TypeError, ValueError) as error:
         raise InvalidInput(f"bad instrument configuration: {error}") from None
+
+
+def _dataset_source(record: InstrumentRecord) -> str:
+    config = record["config"]
+    return f"dataset:{config['dataset']}" + (f"@{config['version']}" if config.get("version") else "")
 
 
 def _check_parameters(record: InstrumentRecord, space: DesignSpace) -> None:
@@ -366,7 +383,7 @@ def _clean_config(config: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "type": "dataset",
             "dataset": str(config["dataset"]),
-            "version": config.get("version"),
+            "version": _version_number(config.get("version")),
             "file": str(config["file"]),
             "outcomes": [str(o) for o in config["outcomes"]],
             "replicate_noise": bool(config.get("replicate_noise", False)),
@@ -392,6 +409,19 @@ def _clean_config(config: Mapping[str, Any]) -> dict[str, Any]:
             raise InvalidInput("poll is the seconds between status requests and must be positive")
         return {"type": "node", "url": url.rstrip("/"), "poll": poll}
     raise InvalidInput(f"unknown instrument type {kind!r}; choose simulator, dataset, model or node")
+
+
+def _version_number(value: Any) -> int | None:
+    if value is None:
+        return None
+    try:
+        number = int(value)
+        whole = number >= 1 and number == float(value)
+    except (TypeError, ValueError):
+        whole = False
+    if not whole:
+        raise InvalidInput(f"a dataset version is a whole number from 1; got {value!r}")
+    return number
 
 
 def _simulator(config: Mapping[str, Any]) -> Branin | Hartmann6 | SnarReactor:
@@ -544,7 +574,7 @@ class CampaignService:
                     raise InvalidInput(f"row {i + 1}: {outcome}={row[outcome]!r} is not a number") from None
             point = space.validate_point({p: row[p] for p in space.parameter_names})
             seen.setdefault(space.key(point), point)
-        source = f"dataset:{record['config']['dataset']}"
+        source = _dataset_source(record)
         return space.model_copy(update={"pool": Pool(rows=tuple(seen.values()), source=source)})
 
     def status(self, principal: Principal, campaign_id: str) -> CampaignStatusReport:
