@@ -143,3 +143,34 @@ def test_a_runner_that_lost_its_lease_stops_without_writing(tmp_path, monkeypatc
         assert [t.status for t in trials] == [TrialStatus.RUNNING]  # its result was not written by the loser
     finally:
         platform.close()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_an_asynchronous_campaign_keeps_every_ray_worker_busy(tmp_path):
+    hasher = TokenHasher(time_cost=1, memory_cost=8)
+    platform, _ = Platform.initialise(Settings(home=tmp_path / "h"), executor=RayExecutor(workers=2), hasher=hasher)
+    try:
+        me = platform.authenticate(platform.saved_token(), "internal")
+        config = {"type": "simulator", "simulator": "hartmann6", "delay": 0.5}
+        instrument, _ = platform.instruments.register(me, "slow h6", config)
+        spec = CampaignSpec(
+            name="async on ray",
+            space=Hartmann6().space(),
+            instrument=instrument.id,
+            workers=3,
+            planner_settings={"restarts": 2, "raw_samples": 64, "mc_samples": 32},
+            stopping={"max_trials": 12},
+        )
+        campaign = platform.campaigns.create(me, spec)
+        done = platform.campaigns.run(me, campaign.id)
+        trials = platform.campaigns.trials(me, campaign.id)
+    finally:
+        platform.close()
+    assert done.status is CampaignStatus.FINISHED and len(trials) == 12
+    assert all(t.status is TrialStatus.COMPLETED for t in trials)
+    # asynchronous: after the first batch of 3, each result frees a worker and the planner refills it at once,
+    # with the trials still running as pending points, instead of waiting for the whole batch
+    # (batch mode would make exactly 4 batches of 3)
+    sizes = [sum(t.batch == b for t in trials) for b in sorted({t.batch for t in trials})]
+    assert sizes[0] == 3 and len(sizes) > 4
