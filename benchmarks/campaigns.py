@@ -7,12 +7,14 @@ Results accumulate in benchmarks/results/campaigns.json (resumable: rerun to con
 the tables are written into docs/benchmarks.md between the campaign markers.
 
     python benchmarks/campaigns.py                       # the documented suite (what `make bench` runs)
-    python benchmarks/campaigns.py --pool alkox --runs ax=20 --jobs 2
+    python benchmarks/campaigns.py --method genesis --jobs 2   # after a planner change: its runs, by the plan
+    python benchmarks/campaigns.py --pool alkox --runs ax=20     # top up one pool and method
 
-Without --pool and --runs it runs the suite docs/benchmarks.md reports (`PLAN`: the 20 pools of the table, every
-method 50 runs on the four pools where an Ax run takes seconds, 20 on the rest); with --pool but no --runs every
-method gets the protocol's count (genesis 50, ax 20, baybe 20); naming some runs only those. The tables always
-show every method with results for the current code on the pools named (the table's 20 by default).
+Without --runs each pool gets the counts the suite docs/benchmarks.md reports (`PLAN`: the 20 pools of the table,
+every method 50 runs on the four pools where an Ax run takes seconds, 20 on the rest; a pool outside the table gets
+the protocol's genesis 50, ax 20, baybe 20); --runs METHOD=N gives N on every pool named, to the methods named;
+--method keeps only the methods named. The tables always show every method with results for the current code on
+the pools named (the table's 20 by default).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def main() -> None:
     parser.add_argument(
         "--runs", action="append", default=[], help="METHOD=N seeded runs (repeatable; only the methods named run)"
     )
+    parser.add_argument("--method", action="append", help="run only this method (repeatable), with the plan's counts")
     parser.add_argument("--latency", action="store_true", help="also time suggestions at 10/50/200 observations")
     parser.add_argument("--latency-pool", default="crossed_barrel")
     parser.add_argument("--latency-repeats", type=int, default=3, help="seeds timed per size and batch (median)")
@@ -67,25 +70,32 @@ def main() -> None:
     parser.add_argument("--latency-results", type=Path, default=LATENCY, help="latency results file")
     args = parser.parse_args()
     pools = tuple(args.pool or TABLE_POOLS)
+    protocol = {"genesis": 50, "ax": 20, "baybe": 20}
     try:
-        runs = parse_runs(args.runs) if args.runs else {"genesis": 50, "ax": 20, "baybe": 20}
+        runs = parse_runs(args.runs) if args.runs else None
+        unknown = sorted(set(args.method or ()) - set(METHODS))
+        if unknown:
+            raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose from {', '.join(METHODS)}")
     except ValueError as error:
         sys.exit(str(error))
-    runs = {m: n for m, n in runs.items() if n > 0}
-    plan = dict.fromkeys(pools, runs) if args.pool or args.runs else PLAN
+    plan = {pool: runs if runs is not None else PLAN.get(pool, protocol) for pool in pools}
+    plan = {
+        pool: {m: n for m, n in counts.items() if n > 0 and (not args.method or m in args.method)}
+        for pool, counts in plan.items()
+    }
 
     def say(line: str) -> None:
         print(line, flush=True)
 
     if not args.render_only:
-        for counts in sorted({tuple(sorted(c.items())) for c in plan.values()}):
+        for counts in sorted({tuple(sorted(c.items())) for c in plan.values() if c}):
             group = tuple(pool for pool in pools if tuple(sorted(plan[pool].items())) == counts)
             run_suite(args.results, group, dict(counts), progress=say, jobs=args.jobs)
     if args.latency and not args.render_only:
         latency_suite(
             args.latency_results,
             args.latency_pool,
-            [m for m in ("genesis", "ax", "baybe") if m in runs],
+            [m for m in ("genesis", "ax", "baybe") if any(m in counts for counts in plan.values())],
             repeats=args.latency_repeats,
             progress=say,
         )

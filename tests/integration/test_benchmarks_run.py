@@ -42,3 +42,7 @@ def test_the_campaign_suite_plans_every_table_pool_and_runs_from_its_script(tmp_
     campaigns.main()
     assert len(json.loads(results.read_text())["runs"]) == 2
     assert "| autoam | 100 | random | 2 |" in capsys.readouterr().out
+    # --method keeps only the methods named: a third random run, no sobol
+    monkeypatch.setattr(sys, "argv", [*argv[:4], "random=3", "--runs", "sobol=1", "--method", "random", *argv[5:]])
+    campaigns.main()
+    assert sorted(r["method"] for r in json.loads(results.read_text())["runs"]) == ["random"] * 3
