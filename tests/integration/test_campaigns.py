@@ -78,6 +78,32 @@ def test_a_trial_keeps_the_noise_its_instrument_reports_and_the_planner_learns_i
     assert [o["noise"] for o in state["observations"]] == [{"f": 0.05}] * 8
 
 
+def test_trials_that_break_an_outcome_constraint_are_not_results(platform, cast):
+    rivera = cast["rivera"]
+    snar, _ = platform.instruments.register(rivera, "snar", {"type": "simulator", "simulator": "snar"})
+    space = load_space(
+        {
+            "parameters": [
+                {"kind": "continuous", "name": "residence_time", "low": 0.5, "high": 2},
+                {"kind": "continuous", "name": "equivalents", "low": 1, "high": 5},
+                {"kind": "continuous", "name": "concentration", "low": 0.1, "high": 0.5},
+                {"kind": "continuous", "name": "temperature", "low": 30, "high": 120},
+            ],
+            "objectives": [{"name": "sty"}],
+            "outcome_constraints": [{"name": "e_factor", "op": "<=", "bound": 0.0}],  # no real reactor makes no waste
+        }
+    )
+    spec = _spec(snar.id, space=space, planner="random", planner_settings={}, stopping={"max_trials": 3})
+    campaign = platform.campaigns.create(rivera, spec)
+    platform.campaigns.run(rivera, campaign.id)
+    assert all(t.status is TrialStatus.COMPLETED for t in platform.campaigns.trials(rivera, campaign.id))
+    assert platform.campaigns.status(rivera, campaign.id).best is None
+    data, page = platform.campaigns.report(rivera, campaign.id)
+    assert data["best"] is None and data["infeasible"] == 3 and "3 completed trials broke" in page
+    with pytest.raises(InvalidInput, match="no completed trial that meets its outcome constraints"):
+        platform.campaigns.register_best(rivera, campaign.id)
+
+
 def test_the_target_rule_stops_a_campaign_early(platform, cast, hartmann):
     rivera = cast["rivera"]
     campaign = platform.campaigns.create(rivera, _spec(hartmann, stopping={"max_trials": 20, "target": 0.0}))

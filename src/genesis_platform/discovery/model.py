@@ -187,12 +187,24 @@ class Campaign(BaseModel):
     updated_at: datetime
 
 
-def best_value(trials: list[Trial], objective: str, maximise: bool) -> float | None:
-    """The best completed value of `objective`, or None before any completed trial."""
-    values = [t.values[objective] for t in trials if t.status is TrialStatus.COMPLETED and objective in t.values]
+def feasible(trial: Trial, space: DesignSpace) -> bool:
+    """Whether a trial completed and its measurements meet every outcome constraint of the space."""
+    if trial.status is not TrialStatus.COMPLETED:
+        return False
+    for c in space.outcome_constraints:
+        value = trial.values.get(c.name)
+        if value is None or not (value <= c.bound if c.op == "<=" else value >= c.bound):
+            return False
+    return True
+
+
+def best_value(trials: list[Trial], space: DesignSpace) -> float | None:
+    """The best value of the first objective among feasible trials (see `feasible`), or None before any."""
+    objective = space.objectives[0]
+    values = [t.values[objective.name] for t in trials if feasible(t, space) and objective.name in t.values]
     if not values:
         return None
-    return max(values) if maximise else min(values)
+    return max(values) if objective.direction.value == "maximize" else min(values)
 
 
 def stop_reason(spec: CampaignSpec, trials: list[Trial]) -> str | None:
@@ -202,15 +214,15 @@ def stop_reason(spec: CampaignSpec, trials: list[Trial]) -> str | None:
         return f"budget of {rules.max_trials} trials spent"
     objective = spec.space.objectives[0]
     maximise = objective.direction.value == "maximize"
-    best = best_value(trials, objective.name, maximise)
+    best = best_value(trials, spec.space)
     if rules.target is not None and best is not None and (best >= rules.target if maximise else best <= rules.target):
         return f"target {objective.name} {'>=' if maximise else '<='} {rules.target:g} reached ({best:g})"
     if rules.patience is not None:
         completed = sorted((t for t in trials if t.status is TrialStatus.COMPLETED), key=lambda t: t.number)
         if len(completed) > rules.patience:
             head = completed[: -rules.patience]
-            before = best_value(head, objective.name, maximise)
-            after = best_value(completed, objective.name, maximise)
+            before = best_value(head, spec.space)
+            after = best_value(completed, spec.space)
             if before is not None and after is not None:
                 gain = (after - before) if maximise else (before - after)
                 if gain <= rules.min_improvement:

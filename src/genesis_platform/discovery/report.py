@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from genesis_platform.discovery.model import Campaign, Trial, TrialStatus
+from genesis_platform.discovery.model import Campaign, Trial, TrialStatus, feasible
 from genesis_platform.discovery.space import Categorical
 
 __all__ = ["best_so_far", "pareto_mask", "random_expectation", "render_html", "summary"]
@@ -70,11 +70,14 @@ def pareto_mask(points: np.ndarray) -> np.ndarray:
 
 
 def summary(campaign: Campaign, trials: Sequence[Trial], random_curve: Sequence[float] | None = None) -> dict[str, Any]:
-    """The campaign's JSON summary: counts, best, running best, Pareto set."""
+    """The campaign's JSON summary: counts, best, running best, Pareto set.
+
+    Best values and the Pareto set count only feasible trials: completed, with every outcome constraint met.
+    """
     space = campaign.spec.space
     objective = space.objectives[0]
     maximise = objective.direction.value == "maximize"
-    values = [t.values.get(objective.name) if t.status is TrialStatus.COMPLETED else None for t in trials]
+    values = [t.values.get(objective.name) if feasible(t, space) else None for t in trials]
     curve = best_so_far(values, maximise)
     best = curve[-1] if curve else None
     best_trial = next((t for t, v in zip(trials, values, strict=True) if v is not None and v == best), None)
@@ -95,10 +98,11 @@ def summary(campaign: Campaign, trials: Sequence[Trial], random_curve: Sequence[
         "best_trial": best_trial.number if best_trial else None,
         "best_point": best_trial.point if best_trial else None,
         "best_so_far": curve,
+        "infeasible": sum(t.status is TrialStatus.COMPLETED and not feasible(t, space) for t in trials),
         "random_expectation": list(random_curve) if random_curve is not None else None,
     }
     if len(space.objectives) > 1:
-        done = [t for t in trials if t.status is TrialStatus.COMPLETED]
+        done = [t for t in trials if feasible(t, space)]
         signed = np.array([[t.values[o.name] for o in space.objectives] for t in done]) * space.outcome_signs()
         mask = pareto_mask(signed) if len(done) else np.array([], dtype=bool)
         out["pareto"] = [
@@ -183,6 +187,13 @@ def render_html(campaign: Campaign, trials: Sequence[Trial], data: dict[str, Any
 
     esc = html.escape
     best = data["best"]
+    broke = data["infeasible"]
+    infeasible = (
+        f" {broke} completed trial{'s' if broke != 1 else ''} broke an outcome constraint and "
+        f"{'do' if broke != 1 else 'does'} not count towards the best."
+        if broke
+        else ""
+    )
     reason = f" ({campaign.stop_reason})" if campaign.stop_reason else ""
     rows_html = "".join(
         f"<tr><td>{t.number}</td><td>{esc(t.status.value)}</td><td>{esc(json.dumps(t.point))}</td>"
@@ -202,7 +213,7 @@ img{{max-width:100%}}</style></head><body>
 <p>Campaign <code>{esc(campaign.id)}</code>, {esc(campaign.status.value)}{esc(reason)};
 planner <code>{esc(campaign.spec.planner)}</code>, instrument <code>{esc(campaign.spec.instrument)}</code>;
 {len(trials)} trials. Best {esc(objective)}: <b>{"none yet" if best is None else f"{best:.6g}"}</b>
-{esc("at " + json.dumps(data["best_point"])) if data["best_point"] else ""}.</p>
+{esc("at " + json.dumps(data["best_point"])) if data["best_point"] else ""}.{infeasible}</p>
 {figures}
 <h2>Trials</h2><table><tr><th>#</th><th>status</th><th>point</th><th>measured</th></tr>{rows_html}</table>
 </body></html>

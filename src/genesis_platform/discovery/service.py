@@ -42,6 +42,7 @@ from genesis_platform.discovery.model import (
     Trial,
     TrialStatus,
     best_value,
+    feasible,
     stop_reason,
 )
 from genesis_platform.discovery.planner import Observation, Planner, make_planner, restore
@@ -644,7 +645,7 @@ class CampaignService:
         return random_expectation(values, picks, maximise) if values else None
 
     def register_best(self, principal: Principal, campaign_id: str, count: int = 10, name: str | None = None) -> str:
-        """Register the campaign's best completed trials as a new dataset derived from the campaign.
+        """Register the campaign's best feasible trials (completed, outcome constraints met) as a new dataset.
 
         The CSV holds each trial's number, parameters and measurements, best first. The dataset inherits the
         campaign's markings and project, and its PROV lineage leads to the campaign (action `download`
@@ -654,7 +655,7 @@ class CampaignService:
             The new dataset's id.
 
         Raises:
-            InvalidInput: no completed trial yet, or `count` is not positive.
+            InvalidInput: no feasible trial yet, or `count` is not positive.
         """
         if count < 1:
             raise InvalidInput("register at least one trial")
@@ -665,9 +666,10 @@ class CampaignService:
             trials = CampaignStore(uow.connection).trials(campaign_id)
         space = campaign.spec.space
         objective = space.objectives[0]
-        done = [t for t in trials if t.status is TrialStatus.COMPLETED]
+        done = [t for t in trials if feasible(t, space)]
         if not done:
-            raise InvalidInput(f"campaign {campaign_id} has no completed trial yet")
+            meets = " that meets its outcome constraints" if space.outcome_constraints else ""
+            raise InvalidInput(f"campaign {campaign_id} has no completed trial{meets} yet")
         maximise = objective.direction.value == "maximize"
         done.sort(key=lambda t: t.values[objective.name], reverse=maximise)
         columns = ["trial", *space.parameter_names, *space.outcome_names]
@@ -1107,10 +1109,8 @@ def _report(
     counts: dict[TrialStatus, int],
     results_visible: bool = True,
 ) -> CampaignStatusReport:
-    objective = campaign.spec.space.objectives[0]
-    maximise = objective.direction.value == "maximize"
-    best = best_value(trials, objective.name, maximise)
-    point = next(
-        (t.point for t in trials if t.status is TrialStatus.COMPLETED and t.values.get(objective.name) == best), None
-    )
+    space = campaign.spec.space
+    best = best_value(trials, space)
+    name = space.objectives[0].name
+    point = next((t.point for t in trials if feasible(t, space) and t.values.get(name) == best), None)
     return CampaignStatusReport(campaign, asset, counts, best, point, results_visible)

@@ -69,3 +69,39 @@ def test_the_budget_waits_for_trials_in_flight_and_the_target_fires_in_the_objec
 def test_bad_stopping_rules_are_refused(bad):
     with pytest.raises(ValueError):
         _spec(**bad)
+
+
+def _constrained() -> CampaignSpec:
+    space = load_space(
+        {
+            "parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}],
+            "objectives": [{"name": "f", "direction": "maximize"}],
+            "outcome_constraints": [{"name": "cost", "op": "<=", "bound": 1.0}],
+        }
+    )
+    return CampaignSpec(name="c", space=space, instrument="ins-x", stopping={"max_trials": 100, "target": 5.0})
+
+
+def _measured(rows: list[tuple[float, float]]) -> list[Trial]:
+    trials = _trials([f for f, _ in rows])
+    for t, (_, cost) in zip(trials, rows, strict=True):
+        t.values["cost"] = cost
+    return trials
+
+
+def test_only_trials_that_meet_the_outcome_constraints_count_as_results():
+    from genesis_platform.discovery import Campaign
+    from genesis_platform.discovery.model import best_value, feasible
+    from genesis_platform.discovery.report import summary
+
+    spec = _constrained()
+    trials = _measured([(3.0, 0.5), (9.0, 2.0), (4.0, 1.0), (6.0, 1.5)])  # 9 and 6 cost too much
+    assert [feasible(t, spec.space) for t in trials] == [True, False, True, False]
+    assert best_value(trials, spec.space) == 4.0
+    assert stop_reason(spec, trials) is None  # 9 >= the target of 5, but it broke the cost constraint
+    assert stop_reason(spec, _measured([(3.0, 0.5), (5.5, 0.9)])) == "target f >= 5 reached (5.5)"
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+    campaign = Campaign(id="cam-x", spec=spec, created_by="u", created_at=now, updated_at=now)
+    data = summary(campaign, trials)
+    assert data["best"] == 4.0 and data["best_trial"] == 3 and data["infeasible"] == 2
+    assert data["best_so_far"] == [3.0, 3.0, 4.0, 4.0]
