@@ -174,3 +174,26 @@ def test_an_asynchronous_campaign_keeps_every_ray_worker_busy(tmp_path):
     # (batch mode would make exactly 4 batches of 3)
     sizes = [sum(t.batch == b for t in trials) for b in sorted({t.batch for t in trials})]
     assert sizes[0] == 3 and len(sizes) > 4
+
+
+def test_a_stop_withdraws_queued_trials_and_resume_reissues_them(tmp_path):
+    import time
+
+    # One thread, three trials of 2 s at once: when the stop arrives, one runs and two wait in the queue.
+    platform, me, campaign = _slow_campaign(tmp_path, 2.0, workers=3, stopping={"max_trials": 3})
+    try:
+        thread, outcome = _in_thread(lambda: platform.campaigns.run(me, campaign.id))
+        time.sleep(1.0)
+        platform.campaigns.stop(me, campaign.id, "lunch")
+        started = time.monotonic()
+        thread.join(timeout=30)
+        assert time.monotonic() - started < 3.0  # the running trial only, not the queue behind it
+        assert outcome["value"].status is CampaignStatus.STOPPED
+        trials = platform.campaigns.trials(me, campaign.id)
+        assert [t.status for t in trials] == [TrialStatus.COMPLETED, TrialStatus.RUNNING, TrialStatus.RUNNING]
+        done = platform.campaigns.run(me, campaign.id)  # resume: the withdrawn two are issued again
+        trials = platform.campaigns.trials(me, campaign.id)
+    finally:
+        platform.close()
+    assert done.status is CampaignStatus.FINISHED
+    assert [(t.status, t.attempt) for t in trials] == [(TrialStatus.COMPLETED, 1)] + [(TrialStatus.COMPLETED, 2)] * 2

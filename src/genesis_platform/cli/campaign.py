@@ -234,7 +234,10 @@ def stop(
     home: HomeOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Ask a running campaign to stop after its trials in flight; `resume` continues it."""
+    """Ask a running campaign to stop once its running trials end; `resume` continues it.
+
+    Trials still waiting for a worker are withdrawn at once and issued again by `genesis campaign resume`.
+    """
     with session(home, token) as (platform, me):
         stopped = platform.campaigns.stop(me, campaign, reason)
     console.print(f"campaign {stopped.id} stopped: {stopped.stop_reason}")

@@ -698,7 +698,11 @@ class CampaignService:
             )
 
     def stop(self, principal: Principal, campaign_id: str, reason: str = "") -> Campaign:
-        """Ask a campaign to stop; a running loop finishes its in-flight trials and stops (action `run`)."""
+        """Ask a campaign to stop (action `run`).
+
+        A running loop records the trials its workers are running (or times them out) and stops; trials still
+        waiting for a worker are withdrawn and issued again by `resume`.
+        """
         with self._uow() as uow:
             asset, campaign = self._require(uow, principal, Action.RUN, campaign_id)
             if campaign.status is CampaignStatus.FINISHED:
@@ -912,7 +916,12 @@ class _Loop:
                 self._collect()
             elif capped:
                 break
-        while self.in_flight:  # stopped: let running trials finish and record them
+        # Stopped: trials no worker has taken yet are withdrawn (they stay in flight in the store, so `resume`
+        # re-issues them, as after a crash); running ones finish or time out and are recorded. A queue stuck
+        # behind an instrument that ignores its timeout therefore cannot keep a stop from taking effect.
+        for future in [f for f in self.in_flight if f.cancel()]:
+            self.in_flight.pop(future)
+        while self.in_flight:
             self._collect()
         return self.campaign
 
