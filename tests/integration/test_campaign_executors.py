@@ -7,6 +7,7 @@ from genesis_platform.bootstrap import Platform
 from genesis_platform.discovery import CampaignSpec, CampaignStatus, TrialStatus
 from genesis_platform.discovery.instruments import Hartmann6
 from genesis_platform.kernel import Settings
+from genesis_platform.kernel.audit.log import AuditQuery
 from genesis_platform.kernel.compute import LocalPoolExecutor, RayExecutor, ThreadExecutor
 from genesis_platform.kernel.identity.tokens import TokenHasher
 
@@ -179,21 +180,25 @@ def test_an_asynchronous_campaign_keeps_every_ray_worker_busy(tmp_path):
 def test_a_stop_withdraws_queued_trials_and_resume_reissues_them(tmp_path):
     import time
 
-    # One thread, three trials of 2 s at once: when the stop arrives, one runs and two wait in the queue.
-    platform, me, campaign = _slow_campaign(tmp_path, 2.0, workers=3, stopping={"max_trials": 3})
+    # One thread, three trials of 3 s at once: one runs, two wait in the queue. The loop looks for a stop every
+    # second, so it sees this one while the first trial still runs and withdraws the two behind it.
+    platform, me, campaign = _slow_campaign(tmp_path, 3.0, workers=3, stopping={"max_trials": 3})
     try:
         thread, outcome = _in_thread(lambda: platform.campaigns.run(me, campaign.id))
-        time.sleep(1.0)
+        deadline = time.monotonic() + 20
+        while len(platform.campaigns.trials(me, campaign.id)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
         platform.campaigns.stop(me, campaign.id, "lunch")
-        started = time.monotonic()
         thread.join(timeout=30)
-        assert time.monotonic() - started < 3.0  # the running trial only, not the queue behind it
         assert outcome["value"].status is CampaignStatus.STOPPED
         trials = platform.campaigns.trials(me, campaign.id)
         assert [t.status for t in trials] == [TrialStatus.COMPLETED, TrialStatus.RUNNING, TrialStatus.RUNNING]
+        ends = platform.audit.records(me, AuditQuery(action="compute.finish"))
+        assert sorted(r.event.details["status"] for r in ends) == ["succeeded", "withdrawn", "withdrawn"]
         done = platform.campaigns.run(me, campaign.id)  # resume: the withdrawn two are issued again
         trials = platform.campaigns.trials(me, campaign.id)
     finally:
         platform.close()
     assert done.status is CampaignStatus.FINISHED
+    # `attempt` counts issues: the withdrawn two were issued twice, run once
     assert [(t.status, t.attempt) for t in trials] == [(TrialStatus.COMPLETED, 1)] + [(TrialStatus.COMPLETED, 2)] * 2

@@ -150,6 +150,7 @@ def test_a_user_who_may_read_a_campaigns_description_but_not_its_content_sees_no
     seen = platform.campaigns.status(partner, campaign.id)
     assert seen.counts == own.counts  # the description and progress stay discoverable
     assert not seen.results_visible and seen.best is None and seen.best_point is None
+    assert own.campaign.planner_state and seen.campaign.planner_state is None  # it holds every observation
     listed = {r.campaign.id: r for r in platform.campaigns.list(partner)}
     assert not listed[campaign.id].results_visible and listed[campaign.id].best is None
     for read in (

@@ -11,7 +11,8 @@ import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from genesis_platform.cli._common import HomeOption, JsonOption, TokenOption, console, print_json, session, table
-from genesis_platform.discovery import Campaign, CampaignSpec, CampaignStatusReport, Trial, TrialStatus
+from genesis_platform.discovery import Campaign, CampaignSpec, CampaignStatusReport, Trial
+from genesis_platform.discovery.model import best_value
 from genesis_platform.kernel import InvalidInput
 from genesis_platform.kernel.assets.markings import parse_markings
 from genesis_platform.kernel.validation import build
@@ -194,9 +195,8 @@ def _run(campaign_id: str, home: Path | None, token: str | None, verb: str) -> N
 
             def progress(campaign: Campaign, trials: list[Trial]) -> None:
                 finished = [t for t in trials if t.status.done]
-                values = [t.values[objective] for t in finished if t.status is TrialStatus.COMPLETED]
-                maximise = campaign.spec.space.objectives[0].direction.value == "maximize"
-                best = (max if maximise else min)(values) if values else None
+                # the best of the feasible trials, shown only to a caller who may see results (`download`)
+                best = best_value(trials, campaign.spec.space) if report.results_visible else None
                 bar.update(
                     task, completed=len(finished), best=f"best {objective} {best:.6g}" if best is not None else ""
                 )

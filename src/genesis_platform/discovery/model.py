@@ -216,7 +216,8 @@ def stop_reason(spec: CampaignSpec, trials: list[Trial]) -> str | None:
     maximise = objective.direction.value == "maximize"
     best = best_value(trials, spec.space)
     if rules.target is not None and best is not None and (best >= rules.target if maximise else best <= rules.target):
-        return f"target {objective.name} {'>=' if maximise else '<='} {rules.target:g} reached ({best:g})"
+        # no measured value here: a stop reason is shown to callers who may not see results
+        return f"target {objective.name} {'>=' if maximise else '<='} {rules.target:g} reached"
     if rules.patience is not None:
         completed = sorted((t for t in trials if t.status is TrialStatus.COMPLETED), key=lambda t: t.number)
         if len(completed) > rules.patience:

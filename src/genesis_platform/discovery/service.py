@@ -417,8 +417,8 @@ def _version_number(value: Any) -> int | None:
         return None
     try:
         number = int(value)
-        whole = number >= 1 and number == float(value)
-    except (TypeError, ValueError):
+        whole = not isinstance(value, bool) and number >= 1 and number == float(value)
+    except (TypeError, ValueError, OverflowError):
         whole = False
     if not whole:
         raise InvalidInput(f"a dataset version is a whole number from 1; got {value!r}")
@@ -589,7 +589,8 @@ class CampaignService:
             visible = self._guard.check(uow, principal, Action.DOWNLOAD, asset, {"view": "status"}).allowed
             store = CampaignStore(uow.connection)
             trials = store.trials(campaign_id) if visible else []
-            return _report(asset, campaign, trials, store.counts(campaign_id), visible)
+            shown = campaign if visible else _withheld(campaign)
+            return _report(asset, shown, trials, store.counts(campaign_id), visible)
 
     def trials(self, principal: Principal, campaign_id: str) -> list[Trial]:
         """Every trial, in order, with its measurements (action `download`: trials are the campaign's content)."""
@@ -610,7 +611,8 @@ class CampaignService:
                 if campaign is not None:
                     shown = asset.id in readable
                     trials = store.trials(asset.id) if shown else []
-                    out.append(_report(asset, campaign, trials, store.counts(asset.id), shown))
+                    described_only = campaign if shown else _withheld(campaign)
+                    out.append(_report(asset, described_only, trials, store.counts(asset.id), shown))
             return out
 
     def report(self, principal: Principal, campaign_id: str) -> tuple[dict[str, Any], str]:
@@ -628,6 +630,8 @@ class CampaignService:
 
     def _random_curve(self, principal: Principal, campaign: Campaign, picks: int) -> builtins.list[float] | None:
         space = campaign.spec.space
+        if space.outcome_constraints:  # the campaign's curve counts feasible trials only; no like-for-like baseline
+            return None
         objective = space.objectives[0]
         maximise = objective.direction.value == "maximize"
         try:
@@ -701,7 +705,8 @@ class CampaignService:
         """Ask a campaign to stop (action `run`).
 
         A running loop records the trials its workers are running (or times them out) and stops; trials still
-        waiting for a worker are withdrawn and issued again by `resume`.
+        waiting for a worker are withdrawn and issued again by `resume` (their `attempt` counts issues). On Ray,
+        whose futures cannot tell queued from running, it waits for every trial in flight.
         """
         with self._uow() as uow:
             asset, campaign = self._require(uow, principal, Action.RUN, campaign_id)
@@ -919,8 +924,10 @@ class _Loop:
         # Stopped: trials no worker has taken yet are withdrawn (they stay in flight in the store, so `resume`
         # re-issues them, as after a crash); running ones finish or time out and are recorded. A queue stuck
         # behind an instrument that ignores its timeout therefore cannot keep a stop from taking effect.
-        for future in [f for f in self.in_flight if f.cancel()]:
-            self.in_flight.pop(future)
+        executor = self.executor or self.s._compute.executor
+        if getattr(executor, "reports_start", False):  # Ray's futures cannot tell queued from running: wait
+            for future in [f for f in self.in_flight if f.cancel()]:
+                self.in_flight.pop(future)
         while self.in_flight:
             self._collect()
         return self.campaign
@@ -1109,6 +1116,12 @@ class _Loop:
                 self.s._guard.changed(uow, self.principal, "campaign.finish", asset, {"reason": reason})
             else:
                 self.campaign.status, self.campaign.stop_reason = store.status(self.campaign.id)
+
+
+def _withheld(campaign: Campaign) -> Campaign:
+    # What a caller who may read a campaign's description but not its results sees: no planner state (it
+    # holds every observation); stop reasons name no measured value (see `stop_reason`).
+    return campaign.model_copy(update={"planner_state": None})
 
 
 def _report(

@@ -259,10 +259,13 @@ class ComputeService:
         return Job(activity, asset.id, future)
 
     def _finished(self, principal: Principal, asset: GovernedAsset, activity: str, future: Future[Any]) -> None:
-        error = future.exception()
-        outcome = (
-            {"status": "failed", "error": f"{type(error).__name__}: {error}"} if error else {"status": "succeeded"}
-        )
+        if future.cancelled():  # withdrawn before a worker took it
+            outcome: dict[str, str] = {"status": "withdrawn"}
+        else:
+            error = future.exception()
+            outcome = (
+                {"status": "failed", "error": f"{type(error).__name__}: {error}"} if error else {"status": "succeeded"}
+            )
         try:
             with self._uow() as uow:
                 self._prov.end_activity(uow, activity, attributes=outcome)

@@ -161,7 +161,7 @@ def run_campaign(
 
 @router.post("/{campaign_id}/stop")
 def stop_campaign(campaign_id: str, body: StopRequest, platform: PlatformDep, me: CurrentPrincipal) -> CampaignPublic:
-    """Ask a campaign to stop after its trials in flight."""
+    """Ask a campaign to stop once its running trials end; queued trials are withdrawn (resume re-issues them)."""
     platform.campaigns.stop(me, campaign_id, body.reason)
     return CampaignPublic.of(platform.campaigns.status(me, campaign_id))
 

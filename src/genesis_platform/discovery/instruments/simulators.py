@@ -201,6 +201,6 @@ class SnarReactor(_Simulator):
         if not self.noise:
             return values
         rng = _noise_rng(self.seed, point)
-        noise = {name: abs(v) * self.noise for name, v in values.items()}  # relative to the true value
         values = {name: v * (1 + float(rng.normal(0.0, self.noise))) for name, v in values.items()}
+        noise = {name: abs(v) * self.noise for name, v in values.items()}  # as a lab would: from what it measured
         return Measurement(status=RunStatus.SUCCEEDED, values=values, noise=noise)
