@@ -345,8 +345,10 @@ def _check_parameters(record: InstrumentRecord, space: DesignSpace) -> None:
         if names != takes:
             raise InvalidInput(f"{what} takes {', '.join(sorted(takes))}; the space has {', '.join(sorted(names))}")
         return
-    if record["kind"] == "model":
-        takes = {"scale"} | ({"element"} if config.get("substitute") else set())
+    if record["kind"] == "model":  # what it advertises; no model is loaded to say so
+        takes = set(
+            ModelInstrument(lambda data, filename: {}, config["prototype"], config.get("substitute")).info().parameters
+        )
         what = f"model instrument {record['id']}"
     elif record["kind"] == "node" and "parameters" in config:  # nodes registered before 2026-12-03 did not keep them
         takes = set(config["parameters"])
@@ -587,10 +589,7 @@ class CampaignService:
         with self._uow() as uow:
             asset, campaign = self._require(uow, principal, Action.READ_METADATA, campaign_id)
             visible = self._guard.check(uow, principal, Action.DOWNLOAD, asset, {"view": "status"}).allowed
-            store = CampaignStore(uow.connection)
-            trials = store.trials(campaign_id) if visible else []
-            shown = campaign if visible else _withheld(campaign)
-            return _report(asset, shown, trials, store.counts(campaign_id), visible)
+            return _report(CampaignStore(uow.connection), asset, campaign, visible)
 
     def trials(self, principal: Principal, campaign_id: str) -> list[Trial]:
         """Every trial, in order, with its measurements (action `download`: trials are the campaign's content)."""
@@ -609,10 +608,7 @@ class CampaignService:
             for asset in described:
                 campaign = store.get(asset.id)
                 if campaign is not None:
-                    shown = asset.id in readable
-                    trials = store.trials(asset.id) if shown else []
-                    described_only = campaign if shown else _withheld(campaign)
-                    out.append(_report(asset, described_only, trials, store.counts(asset.id), shown))
+                    out.append(_report(store, asset, campaign, asset.id in readable))
             return out
 
     def report(self, principal: Principal, campaign_id: str) -> tuple[dict[str, Any], str]:
@@ -924,8 +920,9 @@ class _Loop:
         # Stopped: trials no worker has taken yet are withdrawn (they stay in flight in the store, so `resume`
         # re-issues them, as after a crash); running ones finish or time out and are recorded. A queue stuck
         # behind an instrument that ignores its timeout therefore cannot keep a stop from taking effect.
-        executor = self.executor or self.s._compute.executor
-        if getattr(executor, "reports_start", False):  # Ray's futures cannot tell queued from running: wait
+        if getattr(
+            self.executor or self.s._compute.executor, "reports_start", False
+        ):  # Ray's futures cannot tell queued from running: wait
             for future in [f for f in self.in_flight if f.cancel()]:
                 self.in_flight.pop(future)
         while self.in_flight:
@@ -1118,21 +1115,19 @@ class _Loop:
                 self.campaign.status, self.campaign.stop_reason = store.status(self.campaign.id)
 
 
-def _withheld(campaign: Campaign) -> Campaign:
-    # What a caller who may read a campaign's description but not its results sees: no planner state (it
-    # holds every observation); stop reasons name no measured value (see `stop_reason`).
-    return campaign.model_copy(update={"planner_state": None})
-
-
 def _report(
-    asset: GovernedAsset,
-    campaign: Campaign,
-    trials: list[Trial],
-    counts: dict[TrialStatus, int],
-    results_visible: bool = True,
+    store: CampaignStore, asset: GovernedAsset, campaign: Campaign, results_visible: bool
 ) -> CampaignStatusReport:
+    # Without `results_visible` a caller sees the description and counts only: no trials are read, no best, and
+    # no planner state (it holds every observation); stop reasons name no measured value (see `stop_reason`).
+    counts = store.counts(campaign.id)
+    if not results_visible:
+        return CampaignStatusReport(
+            campaign.model_copy(update={"planner_state": None}), asset, counts, None, None, False
+        )
+    trials = store.trials(campaign.id)
     space = campaign.spec.space
     best = best_value(trials, space)
     name = space.objectives[0].name
     point = next((t.point for t in trials if feasible(t, space) and t.values.get(name) == best), None)
-    return CampaignStatusReport(campaign, asset, counts, best, point, results_visible)
+    return CampaignStatusReport(campaign, asset, counts, best, point, True)
