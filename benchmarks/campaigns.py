@@ -9,6 +9,7 @@ the tables are written into docs/benchmarks.md between the campaign markers.
     python benchmarks/campaigns.py                       # the documented suite (what `make bench` runs)
     python benchmarks/campaigns.py --method genesis --jobs 2   # after a planner change: its runs, by the plan
     python benchmarks/campaigns.py --pool alkox --runs ax=20     # top up one pool and method
+    python benchmarks/campaigns.py --pool alkox --runs ax=20 --from-seed 10   # seeds 10-19 only, beside another
 
 Without --runs each pool gets the counts the suite docs/benchmarks.md reports (`PLAN`: the 20 pools of the table,
 every method 50 runs on the four pools where an Ax run takes seconds, 20 on the rest; a pool outside the table gets
@@ -66,6 +67,13 @@ def main() -> None:
     parser.add_argument("--doc", type=Path, default=ROOT / "docs/benchmarks.md", help="Markdown file to update")
     parser.add_argument("--no-doc", action="store_true", help="do not rewrite the doc")
     parser.add_argument("--jobs", type=int, default=1, help="runs at once in worker processes")
+    parser.add_argument(
+        "--from-seed",
+        type=int,
+        default=0,
+        help="skip the seeds below this one (share a pool's runs between processes: --runs ax=12 in one, "
+        "--runs ax=20 --from-seed 12 in another)",
+    )
     parser.add_argument("--render-only", action="store_true", help="only rewrite the tables from the results")
     parser.add_argument("--latency-results", type=Path, default=LATENCY, help="latency results file")
     args = parser.parse_args()
@@ -90,7 +98,7 @@ def main() -> None:
     if not args.render_only:
         for counts in sorted({tuple(sorted(c.items())) for c in plan.values() if c}):
             group = tuple(pool for pool in pools if tuple(sorted(plan[pool].items())) == counts)
-            run_suite(args.results, group, dict(counts), progress=say, jobs=args.jobs)
+            run_suite(args.results, group, dict(counts), progress=say, jobs=args.jobs, first_seed=args.from_seed)
     if args.latency and not args.render_only:
         latency_suite(
             args.latency_results,

@@ -45,6 +45,15 @@ def campaigns(
         "campaign-bench.json"
     ),
     jobs: Annotated[int, typer.Option("--jobs", help="Runs at once, in worker processes.")] = 1,
+    from_seed: Annotated[
+        int,
+        typer.Option(
+            "--from-seed",
+            min=0,
+            help="Skip the seeds below this one: share a pool's runs between processes writing the same results "
+            "file (--runs ax=10 in one, --runs ax=20 --from-seed 10 in another).",
+        ),
+    ] = 0,
 ) -> None:
     """Run the Liang et al. 2021 pool protocol and print AF/EF with 5-95 % bands.
 
@@ -61,7 +70,14 @@ def campaigns(
     counts = {m: n for m, n in counts.items() if n > 0}
     pools = tuple(pool or DEFAULT_POOLS)
     try:
-        data = run_suite(results, pools, counts, progress=lambda line: console.print(line, highlight=False), jobs=jobs)
+        data = run_suite(
+            results,
+            pools,
+            counts,
+            progress=lambda line: console.print(line, highlight=False),
+            jobs=jobs,
+            first_seed=from_seed,
+        )
         if latency:
             data = latency_suite(
                 results,

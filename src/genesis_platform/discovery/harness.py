@@ -157,6 +157,7 @@ def run_suite(
     runs: Mapping[str, int],
     progress: Callable[[str], None] = lambda _: None,
     jobs: int = 1,
+    first_seed: int = 0,
 ) -> dict[str, Any]:
     """Run what `results` lacks: `runs[method]` seeded runs of each method on each pool.
 
@@ -167,6 +168,8 @@ def run_suite(
         progress: called with a line after each run.
         jobs: runs at once, in worker processes (1: in this process). Per-pick timings are only comparable
             between methods measured with the same `jobs` on the same machine.
+        first_seed: skip the seeds below it, so that suites in several processes can share a pool's runs
+            (one with `{"ax": 12}`, another with `{"ax": 20}` from seed 12), each adding to the same file.
 
     Returns:
         The whole results file's content.
@@ -177,7 +180,7 @@ def run_suite(
         _problem(name)  # a bad pool fails before any run starts
     todo = [
         (pool, method, seed)
-        for seed in range(max(runs.values(), default=0))
+        for seed in range(max(first_seed, 0), max(runs.values(), default=0))
         for pool in pools
         for method, count in runs.items()
         if seed < count and (pool, method, _version(method), seed) not in done

@@ -18,6 +18,14 @@ def test_the_suite_resumes_without_redoing_runs_and_renders_a_table(tmp_path):
     assert any("random (exact)" in row for row in table)
 
 
+def test_suites_share_a_pool_by_first_seed(tmp_path):
+    # Two suites on one file: the second starts where the first stops, so no seed is run twice.
+    results = tmp_path / "bench.json"
+    run_suite(results, ["autoam"], {"random": 2})
+    run_suite(results, ["autoam"], {"random": 4}, first_seed=3)
+    assert sorted(r["seed"] for r in json.loads(results.read_text())["runs"]) == [0, 1, 3]
+
+
 def test_bench_campaigns_from_the_cli(cli, tmp_path):
     out = cli(
         "bench",
@@ -33,6 +41,9 @@ def test_bench_campaigns_from_the_cli(cli, tmp_path):
     )
     assert out.code == 0, out
     assert "| autoam | 100 | random | 2 |" in out.out
+    more = cli("bench", "campaigns", "--pool", "autoam", "--runs", "genesis=0", "--runs", "random=4",
+               "--from-seed", "3", "--results", str(tmp_path / "b.json"))  # fmt: skip
+    assert more.code == 0 and "| autoam | 100 | random | 3 |" in more.out, more
     bad = cli("bench", "campaigns", "--runs", "oracle=2", "--results", str(tmp_path / "b.json"))
     assert bad.code != 0 and "unknown method(s) oracle" in bad.err
 
