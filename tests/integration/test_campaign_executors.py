@@ -51,10 +51,11 @@ def test_a_batch_campaign_gives_identical_trials_on_the_local_pool_and_on_ray(tm
     assert best < -3.0  # the global minimum is -3.32237; 200 trials of BO get close
 
 
-def _slow_campaign(tmp_path, delay, **spec):
-    # One worker thread and a Hartmann-6 simulator taking `delay` seconds a run.
+def _slow_campaign(tmp_path, delay, executor=None, **spec):
+    # One worker (a thread unless told) and a Hartmann-6 simulator taking `delay` seconds a run.
     hasher = TokenHasher(time_cost=1, memory_cost=8)
-    platform, _ = Platform.initialise(Settings(home=tmp_path / "h"), executor=ThreadExecutor(1), hasher=hasher)
+    executor = executor or ThreadExecutor(1)
+    platform, _ = Platform.initialise(Settings(home=tmp_path / "h"), executor=executor, hasher=hasher)
     me = platform.authenticate(platform.saved_token(), "internal")
     config = {"type": "simulator", "simulator": "hartmann6", "delay": delay}
     instrument, _ = platform.instruments.register(me, "slow h6", config)
@@ -62,10 +63,36 @@ def _slow_campaign(tmp_path, delay, **spec):
     return platform, me, platform.campaigns.create(me, CampaignSpec.model_validate(fields))
 
 
-def test_a_trial_waiting_for_a_free_worker_is_not_timed_out(tmp_path):
-    # One thread, three trials at once, each 0.5 s against a 1.2 s timeout: the third waits 1 s in the queue.
-    # Clocks count from when a worker starts a trial, so none of them times out.
-    platform, me, campaign = _slow_campaign(tmp_path, 0.5, workers=3, trial_timeout=1.2, stopping={"max_trials": 6})
+def _watched(kind, *args, **kwargs):
+    # An executor that keeps the futures it hands out, so a test can see when a worker takes a trial.
+    class Watched(kind):
+        def __init__(self):
+            super().__init__(*args, **kwargs)
+            self.futures = []
+
+        def submit(self, fn, /, *a, **k):
+            self.futures.append(super().submit(fn, *a, **k))
+            return self.futures[-1]
+
+    return Watched()
+
+
+ONE_WORKER = [
+    pytest.param(lambda: _watched(ThreadExecutor, 1), id="threads"),
+    pytest.param(
+        lambda: _watched(RayExecutor, workers=1), id="ray", marks=[pytest.mark.slow, pytest.mark.timeout(300)]
+    ),
+]
+
+
+@pytest.mark.parametrize("executor", ONE_WORKER)
+def test_a_trial_waiting_for_a_free_worker_is_not_timed_out(tmp_path, executor):
+    # One worker, three trials at once, each 0.5 s against a 1.2 s timeout: the third waits 1 s in the queue.
+    # Clocks count from when a worker starts a trial (Ray's tasks check in with the executor's gate), so none
+    # of them times out.
+    platform, me, campaign = _slow_campaign(
+        tmp_path, 0.5, executor(), workers=3, trial_timeout=1.2, stopping={"max_trials": 6}
+    )
     try:
         platform.campaigns.run(me, campaign.id)
         trials = platform.campaigns.trials(me, campaign.id)
@@ -177,23 +204,33 @@ def test_an_asynchronous_campaign_keeps_every_ray_worker_busy(tmp_path):
     assert sizes[0] == 3 and len(sizes) > 4
 
 
-def test_a_stop_withdraws_queued_trials_and_resume_reissues_them(tmp_path):
+@pytest.mark.parametrize("executor", ONE_WORKER)
+def test_a_stop_withdraws_queued_trials_and_resume_reissues_them(tmp_path, executor):
     import time
 
-    # One thread, three trials of 3 s at once: one runs, two wait in the queue. The loop looks for a stop every
-    # second, so it sees this one while the first trial still runs and withdraws the two behind it.
-    platform, me, campaign = _slow_campaign(tmp_path, 3.0, workers=3, stopping={"max_trials": 3})
+    # One worker, three trials of 3 s at once: one runs, two wait in the queue. The loop looks for a stop every
+    # second, so it sees this one while the first trial still runs and withdraws the two behind it (on Ray too:
+    # they have not checked in with the gate, which then keeps them from running).
+    watched = executor()
+    platform, me, campaign = _slow_campaign(tmp_path, 3.0, watched, workers=3, stopping={"max_trials": 3})
     try:
         thread, outcome = _in_thread(lambda: platform.campaigns.run(me, campaign.id))
-        deadline = time.monotonic() + 20
-        while len(platform.campaigns.trials(me, campaign.id)) < 3 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 60  # a cold Ray worker takes a while to start
+        while not (watched.futures and watched.started(watched.futures[0])) and time.monotonic() < deadline:
             time.sleep(0.05)
+        assert len(platform.campaigns.trials(me, campaign.id)) == 3
         platform.campaigns.stop(me, campaign.id, "lunch")
         thread.join(timeout=30)
         assert outcome["value"].status is CampaignStatus.STOPPED
         trials = platform.campaigns.trials(me, campaign.id)
         assert [t.status for t in trials] == [TrialStatus.COMPLETED, TrialStatus.RUNNING, TrialStatus.RUNNING]
-        ends = platform.audit.records(me, AuditQuery(action="compute.finish"))
+        # a job's end is written by its future's callback, which may run just after the loop has moved on
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            ends = platform.audit.records(me, AuditQuery(action="compute.finish"))
+            if len(ends) == 3:
+                break
+            time.sleep(0.05)
         assert sorted(r.event.details["status"] for r in ends) == ["succeeded", "withdrawn", "withdrawn"]
         done = platform.campaigns.run(me, campaign.id)  # resume: the withdrawn two are issued again
         trials = platform.campaigns.trials(me, campaign.id)

@@ -7,7 +7,7 @@ from genesis_platform.bootstrap import Platform
 from genesis_platform.kernel import AccessDenied, NotFound
 from genesis_platform.kernel.assets.markings import parse_markings
 from genesis_platform.kernel.audit.log import AuditQuery
-from genesis_platform.kernel.compute import ComputeService, LocalPoolExecutor
+from genesis_platform.kernel.compute import ComputeService, LocalPoolExecutor, RayExecutor, ThreadExecutor
 from genesis_platform.kernel.policy.model import Action
 from genesis_platform.kernel.provenance.model import Relation
 from genesis_platform.kernel.provenance.store import ProvenanceStore
@@ -81,11 +81,18 @@ def test_denied_run_or_use_schedules_nothing(platform, cast):
     assert platform.audit.records(cast.admin, AuditQuery(action="compute.submit")) == []
 
 
-@pytest.fixture(params=["inline", "local-pool"])
+@pytest.fixture(
+    params=["inline", "local-pool", "threads", pytest.param("ray", marks=[pytest.mark.slow, pytest.mark.timeout(300)])]
+)
 def executor(request):
     from genesis_platform.testing import InlineExecutor
 
-    made = InlineExecutor() if request.param == "inline" else LocalPoolExecutor(1)
+    made = {
+        "inline": InlineExecutor,
+        "local-pool": lambda: LocalPoolExecutor(1),
+        "threads": lambda: ThreadExecutor(1),
+        "ray": lambda: RayExecutor(workers=1),
+    }[request.param]()
     yield made
     made.shutdown()
 
@@ -99,3 +106,26 @@ def test_executor_contract(executor):
     assert isinstance(executor.name, str) and executor.name
     executor.shutdown()
     executor.shutdown()
+
+
+def test_an_executor_withdraws_only_calls_no_worker_has_taken(executor, tmp_path):
+    """One worker: the first call runs, the last waits behind it (the local pool hands one more to its workers'
+    queue early, so a second nap sits between them); the waiting one can be withdrawn and never runs, the running
+    one cannot. Ray's futures cannot tell, so its tasks check in with a gate first."""
+    first = executor.submit(jobs.nap, 1.5)
+    if executor.name == "inline":  # it has run already
+        assert executor.started(first) and not executor.withdraw(first)
+        return
+    deadline = time.monotonic() + 120
+    while not executor.started(first):
+        assert time.monotonic() < deadline, "the first call never started"
+        time.sleep(0.02)
+    second = executor.submit(jobs.nap, 0.1)
+    last = executor.submit(jobs.touch, str(tmp_path / "ran"))
+    after = executor.submit(jobs.nap, 0.0)
+    assert not executor.started(last)
+    assert executor.withdraw(last) and last.cancelled()
+    assert not executor.withdraw(first) and executor.withdraw(last)  # withdrawing again changes nothing
+    assert [f.result(timeout=120) for f in (first, second, after)] == [1.5, 0.1, 0.0]
+    assert executor.started(first) and not executor.started(last)
+    assert not (tmp_path / "ran").exists()

@@ -701,8 +701,8 @@ class CampaignService:
         """Ask a campaign to stop (action `run`).
 
         A running loop records the trials its workers are running (or times them out) and stops; trials still
-        waiting for a worker are withdrawn and issued again by `resume` (their `attempt` counts issues). On Ray,
-        whose futures cannot tell queued from running, it waits for every trial in flight.
+        waiting for a worker are withdrawn (on every executor, Ray included) and issued again by `resume`
+        (their `attempt` counts issues).
         """
         with self._uow() as uow:
             asset, campaign = self._require(uow, principal, Action.RUN, campaign_id)
@@ -920,11 +920,8 @@ class _Loop:
         # Stopped: trials no worker has taken yet are withdrawn (they stay in flight in the store, so `resume`
         # re-issues them, as after a crash); running ones finish or time out and are recorded. A queue stuck
         # behind an instrument that ignores its timeout therefore cannot keep a stop from taking effect.
-        if getattr(
-            self.executor or self.s._compute.executor, "reports_start", False
-        ):  # Ray's futures cannot tell queued from running: wait
-            for future in [f for f in self.in_flight if f.cancel()]:
-                self.in_flight.pop(future)
+        for future in [f for f in self.in_flight if self._executor.withdraw(f)]:
+            self.in_flight.pop(future)
         while self.in_flight:
             self._collect()
         return self.campaign
@@ -934,6 +931,10 @@ class _Loop:
         self.heartbeat.stop()
         if self.executor is not None:
             self.executor.shutdown(wait=False)
+
+    @property
+    def _executor(self) -> Executor:
+        return self.executor or self.s._compute.executor
 
     def _hold(self, store: CampaignStore) -> None:
         # Renew the lease inside a transaction that is about to write; refuse to write without it.
@@ -1006,11 +1007,8 @@ class _Loop:
         trial.activity = job.activity
         with self.s._uow() as uow:
             CampaignStore(uow.connection).save_trial(trial)
-        # A trial's timeout counts from when a worker starts it, not while it waits behind others; executors
-        # that cannot tell (Ray) count from submission.
-        executor = self.executor or self.s._compute.executor
-        started = None if getattr(executor, "reports_start", False) else time.monotonic()
-        self.in_flight[job.future] = (trial, started)
+        # A trial's timeout counts from when a worker starts it, not while it waits behind others.
+        self.in_flight[job.future] = (trial, None)
 
     def _collect(self) -> None:
         self._started()
@@ -1041,7 +1039,7 @@ class _Loop:
         # Stamp the trials a worker has taken since the last look.
         now = time.monotonic()
         for future, (trial, started) in list(self.in_flight.items()):
-            if started is None and (future.running() or future.done()):
+            if started is None and self._executor.started(future):
                 self.in_flight[future] = (trial, now)
 
     def _next_deadline(self) -> float | None:

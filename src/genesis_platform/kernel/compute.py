@@ -15,8 +15,10 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -48,6 +50,17 @@ class Executor(Protocol):
         """Schedule `fn(*args, **kwargs)`."""
         ...
 
+    def started(self, future: Future[Any]) -> bool:
+        """Whether a worker has taken the call behind `future` (one that ran has; a withdrawn one has not)."""
+        ...
+
+    def withdraw(self, future: Future[Any]) -> bool:
+        """Take back a call no worker has taken: it will not run and `future` is cancelled.
+
+        Returns True also for a call withdrawn before; False when a worker has it or it is done.
+        """
+        ...
+
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting work and release resources."""
         ...
@@ -61,7 +74,6 @@ class LocalPoolExecutor:
     """
 
     name = "local-pool"
-    reports_start = True  # a future turns `running()` when a worker takes it (at most one queued call early)
 
     def __init__(self, workers: int = 0) -> None:
         self.workers = workers or os.cpu_count() or 1
@@ -72,6 +84,14 @@ class LocalPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
         return self._pool.submit(fn, *args, **kwargs)
+
+    def started(self, future: Future[Any]) -> bool:
+        """A future turns `running()` when it is handed to the workers (at most one queued call early)."""
+        return future.running() or (future.done() and not future.cancelled())
+
+    def withdraw(self, future: Future[Any]) -> bool:
+        """Cancel a call still in the pool's queue."""
+        return future.cancel()
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop the pool."""
@@ -88,7 +108,6 @@ class ThreadExecutor:
     """
 
     name = "threads"
-    reports_start = True  # a future turns `running()` when a thread takes it
 
     def __init__(self, workers: int = 4) -> None:
         self.workers = workers
@@ -99,6 +118,14 @@ class ThreadExecutor:
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="genesis-job")
         return self._pool.submit(fn, *args, **kwargs)
+
+    def started(self, future: Future[Any]) -> bool:
+        """A future turns `running()` when a thread takes it."""
+        return future.running() or (future.done() and not future.cancelled())
+
+    def withdraw(self, future: Future[Any]) -> bool:
+        """Cancel a call no thread has taken."""
+        return future.cancel()
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop the threads."""
@@ -113,42 +140,126 @@ class RayExecutor:
     Ray's token authentication is on by default for clusters it starts; joining a remote cluster uses that
     cluster's settings (`RAY_AUTH_TOKEN`). Callables must be importable by the workers (module-level).
 
+    Ray's futures cannot tell a queued task from a running one, and cancelling a running task interrupts it, so
+    every task passes a gate first: a small actor (no CPU) where the task checks in when a worker takes it. The
+    gate answers `started`, and `withdraw` closes it for a task that has not checked in, which then returns at
+    once without calling anything.
+
     Args:
         address: the cluster to join; None starts a local cluster.
         workers: CPUs of a local cluster; 0 means every core.
     """
 
     name = "ray"
-    reports_start = False  # Ray's futures do not say when a task starts; clocks run from submission
 
     def __init__(self, address: str | None = None, workers: int = 0) -> None:
         self.address = address
         self.workers = workers or os.cpu_count() or 1
         self._started = False
-        self._remote: dict[str, Any] = {}
+        self._remote: Any = None
+        self._gate: Any = None
+        self._keys: dict[Future[Any], str] = {}  # the gate's key of each call in flight
+        self._done: list[str] = []  # keys of calls that ended since the last submission
+        self._lock = threading.Lock()
+        self._release = threading.Event()  # lets the thread that started Ray end
 
     def _ray(self) -> Any:
         import ray
 
-        if not ray.is_initialized():
-            ray.init(
-                address=self.address,
-                num_cpus=None if self.address else self.workers,
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
-            self._started = True
+        with self._lock:
+            if not ray.is_initialized():
+                self._connect(ray)
         return ray
+
+    def _connect(self, ray: Any) -> None:
+        # Ray asks the kernel to kill the processes of a cluster it starts when their parent *thread* ends, so a
+        # cluster started from a short-lived thread (a web request's, a campaign loop's) would die with it.
+        # Start it from a thread of its own that lives until `shutdown`.
+        ready, failed = threading.Event(), []
+
+        def keep() -> None:
+            try:
+                ray.init(
+                    address=self.address,
+                    num_cpus=None if self.address else self.workers,
+                    include_dashboard=False,
+                    log_to_driver=False,
+                    configure_logging=False,
+                )
+            except BaseException as error:  # handed to the caller below
+                failed.append(error)
+            finally:
+                ready.set()
+            self._release.wait()
+
+        self._release = threading.Event()
+        threading.Thread(target=keep, name="genesis-ray", daemon=True).start()
+        ready.wait()
+        if failed:
+            self._release.set()
+            raise failed[0]
+        self._started = True
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         """Schedule `fn(*args, **kwargs)` as a Ray task."""
         ray = self._ray()
-        key = _qualified_name(fn)
-        if key not in self._remote:
-            self._remote[key] = ray.remote(fn)
-        future: Future[T] = self._remote[key].remote(*args, **kwargs).future()
+        if self._gate is None:
+            self._gate = ray.remote(num_cpus=0)(_Gate).remote()
+            self._remote = ray.remote(_through_gate)
+        key = uuid.uuid4().hex
+        answer = self._remote.remote(self._gate, key, fn, args, kwargs).future()
+        future: Future[T] = Future()  # ours, so that a withdrawn task's future ends cancelled whatever the order
+
+        def settle(done: Future[Any]) -> None:
+            try:
+                error = done.exception()
+                if error is not None:
+                    future.set_exception(error)
+                elif isinstance(value := done.result(), str) and value == _WITHDRAWN:
+                    future.cancel()
+                else:
+                    future.set_result(value)
+            except InvalidStateError:  # cancelled by `withdraw` meanwhile
+                pass
+
+        answer.add_done_callback(settle)
+        with self._lock:
+            self._keys[future] = key
+            done, self._done = self._done, []
+        if done:  # the gate forgets finished tasks, so it stays as small as the work in flight
+            self._gate.forget.remote(done)
+        future.add_done_callback(self._forget)
         return future
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._lock:
+            key = self._keys.pop(future, None)
+            if key is not None:
+                self._done.append(key)
+
+    def started(self, future: Future[Any]) -> bool:
+        """Ask the gate whether the task has checked in."""
+        with self._lock:
+            key = self._keys.get(future)
+        if key is None:  # done, withdrawn or not ours
+            return future.done() and not future.cancelled()
+        import ray
+
+        started: bool = ray.get(self._gate.started.remote(key))
+        return started
+
+    def withdraw(self, future: Future[Any]) -> bool:
+        """Close the gate to a task that has not checked in, and cancel its future."""
+        with self._lock:
+            key = self._keys.get(future)
+        if key is None:  # done: withdrawn already, or ran
+            return future.cancelled()
+        import ray
+
+        if not ray.get(self._gate.withdraw.remote(key)):
+            return False
+        future.cancel()  # or the task, finding the gate closed, has answered `_WITHDRAWN`: cancelled either way
+        return True
 
     def shutdown(self, wait: bool = True) -> None:
         """Disconnect; stop the local cluster if this executor started it."""
@@ -157,7 +268,49 @@ class RayExecutor:
 
             ray.shutdown()
             self._started = False
-            self._remote.clear()
+            self._release.set()
+        self._remote = self._gate = None
+        with self._lock:
+            self._keys.clear()
+            self._done.clear()
+
+
+class _Gate:
+    # The Ray actor every task of a `RayExecutor` checks in with; a task that finds the gate closed does not run.
+    def __init__(self) -> None:
+        self.entered: set[str] = set()
+        self.closed: set[str] = set()
+
+    def enter(self, key: str) -> bool:
+        if key in self.closed:
+            self.closed.discard(key)
+            return False
+        self.entered.add(key)
+        return True
+
+    def started(self, key: str) -> bool:
+        return key in self.entered
+
+    def withdraw(self, key: str) -> bool:
+        if key in self.entered:
+            return False
+        self.closed.add(key)
+        return True
+
+    def forget(self, keys: list[str]) -> None:
+        self.entered.difference_update(keys)
+
+
+def _through_gate(gate: Any, key: str, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T | str:
+    # A `RayExecutor` task: check in, then call `fn` unless the call was withdrawn while it waited.
+    import ray
+
+    if not ray.get(gate.enter.remote(key)):
+        return _WITHDRAWN
+    return fn(*args, **kwargs)
+
+
+_WITHDRAWN = "genesis:ray-task-withdrawn"  # what a withdrawn task answers; its future ends cancelled
 
 
 @dataclass(frozen=True)

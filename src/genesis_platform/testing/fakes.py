@@ -49,6 +49,14 @@ class InlineExecutor:
             future.set_exception(e)
         return future
 
+    def started(self, future: Future[Any]) -> bool:
+        """Every call has run by the time `submit` returns."""
+        return True
+
+    def withdraw(self, future: Future[Any]) -> bool:
+        """Too late: every call has run."""
+        return False
+
     def shutdown(self, wait: bool = True) -> None:
         """Nothing to release."""
 

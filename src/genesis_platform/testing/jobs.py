@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 
-__all__ = ["fail", "square", "worker_pid"]
+__all__ = ["fail", "nap", "square", "touch", "worker_pid"]
 
 
 def square(x: int) -> int:
@@ -20,3 +22,15 @@ def worker_pid() -> int:
 def fail(message: str) -> None:
     """Raise `RuntimeError(message)`."""
     raise RuntimeError(message)
+
+
+def nap(seconds: float) -> float:
+    """Sleep, then return the seconds slept."""
+    time.sleep(seconds)
+    return seconds
+
+
+def touch(path: str) -> str:
+    """Create the file at `path` (so a test can tell whether the job ran)."""
+    Path(path).touch()
+    return path
