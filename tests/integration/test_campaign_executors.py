@@ -232,7 +232,8 @@ def test_a_stop_withdraws_queued_trials_and_resume_reissues_them(tmp_path, execu
                 break
             time.sleep(0.05)
         assert sorted(r.event.details["status"] for r in ends) == ["succeeded", "withdrawn", "withdrawn"]
-        done = platform.campaigns.run(me, campaign.id)  # resume: the withdrawn two are issued again
+        # resume: the withdrawn two are issued again (on Ray, by a cluster that the finished thread started)
+        done = platform.campaigns.run(me, campaign.id)
         trials = platform.campaigns.trials(me, campaign.id)
     finally:
         platform.close()
