@@ -147,11 +147,15 @@ class Platform:
         project: str | None,
         markings: Markings,
         sources: tuple[str, ...],
-    ) -> str:
-        version = self.datasets.register(
-            principal, path, name=name, description=description, project=project, markings=markings, sources=sources
-        )
-        return version.dataset_id
+        into: str | None,
+    ) -> tuple[str, int]:
+        if into is not None:
+            version = self.datasets.add_version(principal, into, path, sources=sources)
+        else:
+            version = self.datasets.register(
+                principal, path, name=name, description=description, project=project, markings=markings, sources=sources
+            )
+        return version.dataset_id, version.number
 
     def _predict(self, principal: Principal, model: str, data: bytes, filename: str) -> dict[str, Any]:
         return dict(self.models.predict(principal, model, data, filename).outputs)

@@ -44,7 +44,12 @@ def test_api_registers_an_instrument_creates_and_runs_a_campaign(platform, cast,
     page = api.get(f"/campaigns/{cid}/report.html", headers=a)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     best = api.post(f"/campaigns/{cid}/datasets", json={"count": 2}, headers=a)
-    assert best.status_code == 201 and best.json()["dataset_id"]
+    assert best.status_code == 201 and best.json()["dataset_id"] and best.json()["version"] == 1
+    into = {"count": 3, "into": best.json()["dataset_id"]}
+    more = api.post(f"/campaigns/{cid}/datasets", json=into, headers=a)
+    assert more.status_code == 201 and more.json() == {"dataset_id": into["into"], "version": 2}
+    wrong = api.post(f"/campaigns/{cid}/datasets", json={"into": cid}, headers=a)
+    assert wrong.status_code == 422 and "not a dataset" in wrong.json()["detail"]
     p = auth(cast.tokens["partner"])  # another organisation: the campaign's description, not its results
     seen = api.get(f"/campaigns/{cid}", headers=p).json()
     assert seen["counts"] == {"completed": 5} and seen["best"] is None and seen["results_visible"] is False

@@ -80,7 +80,12 @@ def test_a_campaign_runs_from_the_cli_with_a_progress_bar_and_a_report(cli, tmp_
     assert summary["best"] == status["best"] and len(summary["best_so_far"]) == 6
     assert 'src="data:image/png;base64,' in (tmp_path / "report" / "report.html").read_text()
     best = cli("campaign", "register-best", campaign, "--count", "2", "--home", str(home))
-    assert best.code == 0 and "registered dataset" in best.out, best
+    assert best.code == 0 and "registered dataset" in best.out and "version 1" in best.out, best
+    dataset = best.out.split("registered dataset ")[1].split()[0]
+    more = cli("campaign", "register-best", campaign, "--count", "3", "--into", dataset, "--home", str(home))
+    assert more.code == 0 and f"registered dataset {dataset} version 2" in more.out, more
+    wrong = cli("campaign", "register-best", campaign, "--into", campaign, "--home", str(home))
+    assert wrong.code != 0 and "not a dataset" in wrong.err and "Traceback" not in wrong.err, wrong
     assert cli("campaign", "register-best", campaign, "--count", "0", "--home", str(home)).code != 0
     waiting = _create(cli, home, _spec(tmp_path, instrument))
     stopped = cli("campaign", "stop", waiting, "--reason", "bench time", "--home", str(home))

@@ -221,7 +221,8 @@ def test_the_best_trials_become_a_dataset_derived_from_the_campaign(platform, ca
     with pytest.raises(InvalidInput, match="no completed trial"):
         platform.campaigns.register_best(rivera, campaign.id)
     platform.campaigns.run(rivera, campaign.id)
-    dataset_id = platform.campaigns.register_best(rivera, campaign.id, count=3)
+    dataset_id, version = platform.campaigns.register_best(rivera, campaign.id, count=3)
+    assert version == 1
     asset, versions = platform.datasets.get(rivera, dataset_id)
     assert asset.markings.banner == "CUI//SP-EXPT" and versions[0].structures[0].rows == 3
     best = sorted(t.values["f"] for t in platform.campaigns.trials(rivera, campaign.id))[:3]
@@ -230,6 +231,37 @@ def test_the_best_trials_become_a_dataset_derived_from_the_campaign(platform, ca
     assert lines[0].split(",")[:2] == ["trial", "x1"] and [float(x.split(",")[-1]) for x in lines[1:]] == best
     lineage = platform.provenance.export(rivera, dataset_id)
     assert f"genesis:asset/{campaign.id}" in lineage
+
+
+def test_the_best_trials_can_become_the_next_version_of_a_dataset(platform, cast, hartmann, tmp_path):
+    rivera = cast["rivera"]
+    campaign = platform.campaigns.create(rivera, _spec(hartmann), markings=parse_markings("CUI//SP-PROPIN"))
+    platform.campaigns.run(rivera, campaign.id)
+    first = platform.campaigns.register_best(rivera, campaign.id, count=2)
+    again = platform.campaigns.register_best(rivera, campaign.id, count=4, into=first.dataset_id)
+    assert again == (first.dataset_id, 2)
+    _, versions = platform.datasets.get(rivera, first.dataset_id)
+    assert [v.structures[0].rows for v in versions] == [2, 4]
+    lineage = platform.provenance.export(rivera, first.dataset_id)
+    assert f"genesis:asset/{campaign.id}" in lineage and f"genesis:dataset-version/{versions[0].id}" in lineage
+    table = tmp_path / "results.csv"
+    table.write_text("x,y\n1,2\n")
+    # weaker markings would let the measurements out: refused before anything is stored
+    unmarked = platform.datasets.register(rivera, table, name="open results")
+    with pytest.raises(InvalidInput, match="marked like the campaign"):
+        platform.campaigns.register_best(rivera, campaign.id, into=unmarked.dataset_id)
+    assert len(platform.datasets.get(rivera, unmarked.dataset_id)[1]) == 1
+    with pytest.raises(InvalidInput, match="not a dataset"):
+        platform.campaigns.register_best(rivera, campaign.id, into=campaign.id)
+    # adding a version needs `administer` on the dataset: someone else's is refused, and the refusal recorded
+    theirs = platform.datasets.register(
+        cast["cleared"], table, name="cleared's results", markings=parse_markings("CUI//SP-PROPIN")
+    )
+    with pytest.raises((AccessDenied, NotFound)):
+        platform.campaigns.register_best(rivera, campaign.id, into=theirs.dataset_id)
+    assert len(platform.datasets.get(cast["cleared"], theirs.dataset_id)[1]) == 1
+    denied = platform.audit.records(cast.admin, AuditQuery(outcome="deny", resource=f'Asset::"{theirs.dataset_id}"'))
+    assert denied and denied[-1].event.actor == rivera.user.id
 
 
 def test_a_second_runner_is_refused_while_a_live_one_holds_the_campaign(platform, cast, hartmann):
@@ -365,7 +397,7 @@ def test_an_unmarked_campaign_takes_the_markings_of_the_data_it_replays_and_pass
     asset = platform.campaigns.status(rivera, campaign.id).asset
     assert asset.markings.banner == "CUI//SP-EXPT//NOFORN"
     platform.campaigns.run(rivera, campaign.id)
-    derived, _ = platform.datasets.get(rivera, platform.campaigns.register_best(rivera, campaign.id))
+    derived, _ = platform.datasets.get(rivera, platform.campaigns.register_best(rivera, campaign.id).dataset_id)
     assert derived.markings.banner == "CUI//SP-EXPT//NOFORN"  # the data's values do not come out unmarked
     with pytest.raises((NotFound, AccessDenied)):  # and a foreign national cannot see the campaign
         platform.campaigns.status(cast["brit"], campaign.id)

@@ -215,9 +215,18 @@ class DatasetService:
             return self._record(uow, principal, asset, 1, None, stored, structures, manifest, sources)
 
     def add_version(
-        self, principal: Principal, dataset_id: str, source: Path, *, progress: Progress | None = None
+        self,
+        principal: Principal,
+        dataset_id: str,
+        source: Path,
+        *,
+        progress: Progress | None = None,
+        sources: tuple[str, ...] = (),
     ) -> DatasetVersion:
-        """Register a file or folder as the next version of an existing dataset (owner, stewards, officers)."""
+        """Register a file or folder as the next version of an existing dataset (owner, stewards, officers).
+
+        `sources` are provenance ids the new version was derived from, besides the previous version.
+        """
         files = source_files(source)
         with self._uow() as uow:
             self._assets.require(uow, principal, Action.ADMINISTER, dataset_id, {"preflight": "dataset.version"})
@@ -227,7 +236,7 @@ class DatasetService:
             store = DatasetStore(uow.connection)
             number = store.latest_number(dataset_id) + 1
             previous = version_id(dataset_id, number - 1) if number > 1 else None
-            return self._record(uow, principal, asset, number, previous, stored, structures, manifest)
+            return self._record(uow, principal, asset, number, previous, stored, structures, manifest, sources)
 
     def _store(
         self, source: Path, files: list[tuple[str, Path]], progress: Progress | None

@@ -368,10 +368,25 @@ def register_best(
     campaign: Annotated[str, typer.Argument(help="Campaign id.")],
     count: Annotated[int, typer.Option("--count", help="How many of the best trials.")] = 10,
     name: Annotated[str | None, typer.Option("--name", help="The new dataset's title.")] = None,
+    into: Annotated[
+        str | None,
+        typer.Option(
+            "--into",
+            help="Add them as the next version of this dataset (marked like the campaign; you administer it) "
+            "instead of registering a new one.",
+        ),
+    ] = None,
     home: HomeOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Register the best trials as a new dataset whose provenance leads to the campaign."""
+    """Register the best trials as a dataset version whose provenance leads to the campaign.
+
+    Examples:
+      genesis campaign register-best cmp-1a2b --count 5
+      genesis campaign register-best cmp-1a2b --into dat-9f8e   # the next version of a results dataset
+    """
     with session(home, token) as (platform, me):
-        dataset = platform.campaigns.register_best(me, campaign, count, name)
-    console.print(f"registered dataset [bold]{dataset}[/] from the best trials of {campaign}")
+        done = platform.campaigns.register_best(me, campaign, count, name, into)
+    console.print(
+        f"registered dataset [bold]{done.dataset_id}[/] version {done.version} from the best trials of {campaign}"
+    )

@@ -3,7 +3,13 @@
 from genesis_platform.discovery.instrument import Instrument, InstrumentInfo, Measurement, RunStatus
 from genesis_platform.discovery.model import Campaign, CampaignSpec, CampaignStatus, Stopping, Trial, TrialStatus
 from genesis_platform.discovery.planner import Observation, Planner, make_planner, planner_names, restore
-from genesis_platform.discovery.service import CampaignService, CampaignStatusReport, DatasetRows, InstrumentService
+from genesis_platform.discovery.service import (
+    CampaignService,
+    CampaignStatusReport,
+    DatasetRows,
+    InstrumentService,
+    RegisteredBest,
+)
 from genesis_platform.discovery.space import DesignSpace, Direction, Objective, Point, Pool, load_space
 
 __all__ = [
@@ -24,6 +30,7 @@ __all__ = [
     "Planner",
     "Point",
     "Pool",
+    "RegisteredBest",
     "RunStatus",
     "Stopping",
     "Trial",

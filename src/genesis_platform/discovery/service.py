@@ -27,7 +27,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -62,7 +62,7 @@ from genesis_platform.kernel.provenance.recorder import ProvenanceRecorder, asse
 from genesis_platform.kernel.unit_of_work import UnitOfWork
 from genesis_platform.kernel.validation import build, parse_enum
 
-__all__ = ["CampaignService", "CampaignStatusReport", "DatasetRows", "InstrumentService", "run_trial"]
+__all__ = ["CampaignService", "CampaignStatusReport", "DatasetRows", "InstrumentService", "RegisteredBest", "run_trial"]
 
 SIMULATORS: dict[str, type[Branin | Hartmann6 | SnarReactor]] = {
     "branin": Branin,
@@ -456,7 +456,16 @@ class CampaignStatusReport:
 
 
 Progress = Callable[[Campaign, list[Trial]], None]
-RegisterDataset = Callable[[Principal, Path, str, str, str | None, Markings, tuple[str, ...]], str]
+RegisterDataset = Callable[
+    [Principal, Path, str, str, str | None, Markings, tuple[str, ...], str | None], tuple[str, int]
+]
+
+
+class RegisteredBest(NamedTuple):
+    """Where `register_best` put the best trials: a dataset and its version."""
+
+    dataset_id: str
+    version: int
 
 
 class CampaignService:
@@ -468,8 +477,9 @@ class CampaignService:
         assets: the governed-asset registry.
         compute: runs trials as governed jobs.
         instruments: builds instruments.
-        register_dataset: registers a file as a new dataset for a caller
-            (`(principal, path, name, description, project, markings, sources) -> dataset id`).
+        register_dataset: registers a file for a caller as a new dataset, or as the next version of the dataset
+            `into` (`(principal, path, name, description, project, markings, sources, into) -> (dataset id,
+            version number)`).
     """
 
     def __init__(
@@ -644,18 +654,30 @@ class CampaignService:
         values = [m.values[objective.name] for m in measured if m.status is RunStatus.SUCCEEDED]
         return random_expectation(values, picks, maximise) if values else None
 
-    def register_best(self, principal: Principal, campaign_id: str, count: int = 10, name: str | None = None) -> str:
-        """Register the campaign's best feasible trials (completed, outcome constraints met) as a new dataset.
+    def register_best(
+        self,
+        principal: Principal,
+        campaign_id: str,
+        count: int = 10,
+        name: str | None = None,
+        into: str | None = None,
+    ) -> RegisteredBest:
+        """Register the campaign's best feasible trials (completed, outcome constraints met) as a dataset version.
 
-        The CSV holds each trial's number, parameters and measurements, best first. The dataset inherits the
-        campaign's markings and project, and its PROV lineage leads to the campaign (action `download`
-        on the campaign, whose measurements it copies; `register` on the new dataset).
+        The CSV holds each trial's number, parameters and measurements, best first. Without `into` it is
+        version 1 of a new dataset that takes the campaign's markings and project; with `into` it is the next
+        version of that dataset (action `administer` on it), which must be marked so that the policy decides
+        every request on it as on the campaign, so that no measurement leaves under weaker markings. Either
+        way its PROV lineage leads to the campaign (action `download` on the campaign, whose measurements it
+        copies).
 
         Returns:
-            The new dataset's id.
+            The dataset and the version number the trials became.
 
         Raises:
-            InvalidInput: no feasible trial yet, or `count` is not positive.
+            InvalidInput: no feasible trial yet, `count` is not positive, `into` is not a dataset or is marked
+                differently from the campaign.
+            AccessDenied: the caller may not add versions to `into`.
         """
         if count < 1:
             raise InvalidInput("register at least one trial")
@@ -664,6 +686,16 @@ class CampaignService:
         with self._uow() as uow:
             asset, campaign = self._require(uow, principal, Action.DOWNLOAD, campaign_id, {"view": "register-best"})
             trials = CampaignStore(uow.connection).trials(campaign_id)
+            if into is not None:
+                target = self._assets.require(uow, principal, Action.ADMINISTER, into, {"preflight": "register-best"})
+                if target.kind != "dataset":
+                    raise InvalidInput(f"{into} is a {target.kind}, not a dataset; give a dataset id")
+                if not target.markings.same_policy_as(asset.markings):
+                    raise InvalidInput(
+                        f"dataset {into} is marked {target.markings.banner or 'UNMARKED'} and campaign "
+                        f"{campaign_id} {asset.markings.banner or 'UNMARKED'}; add the best trials to a dataset "
+                        "marked like the campaign, or leave out the dataset to register a new one"
+                    )
         space = campaign.spec.space
         objective = space.objectives[0]
         done = [t for t in trials if feasible(t, space)]
@@ -686,7 +718,7 @@ class CampaignService:
                             *(t.values[o] for o in space.outcome_names),
                         ]
                     )
-            return self._register_dataset(
+            dataset_id, version = self._register_dataset(
                 principal,
                 path,
                 name or f"Best {min(count, len(done))} of {campaign.spec.name}",
@@ -695,7 +727,9 @@ class CampaignService:
                 asset.project,
                 asset.markings,
                 (asset_node_id(campaign_id),),
+                into,
             )
+        return RegisteredBest(dataset_id, version)
 
     def stop(self, principal: Principal, campaign_id: str, reason: str = "") -> Campaign:
         """Ask a campaign to stop (action `run`).

@@ -185,9 +185,15 @@ class BestCreate(BaseModel):
 
     count: int = Field(default=10, ge=1, le=100_000)
     name: str | None = None
+    into: str | None = Field(
+        default=None, description="Add them as the next version of this dataset (marked like the campaign)."
+    )
 
 
 @router.post("/{campaign_id}/datasets", status_code=status.HTTP_201_CREATED)
-def register_best(campaign_id: str, body: BestCreate, platform: PlatformDep, me: CurrentPrincipal) -> dict[str, str]:
-    """Register the best trials as a new dataset whose provenance leads to the campaign."""
-    return {"dataset_id": platform.campaigns.register_best(me, campaign_id, body.count, body.name)}
+def register_best(
+    campaign_id: str, body: BestCreate, platform: PlatformDep, me: CurrentPrincipal
+) -> dict[str, str | int]:
+    """Register the best trials as a new dataset, or as the next version of `into`, derived from the campaign."""
+    done = platform.campaigns.register_best(me, campaign_id, body.count, body.name, body.into)
+    return {"dataset_id": done.dataset_id, "version": done.version}
