@@ -1,3 +1,4 @@
+import itertools
 import os
 import time
 
@@ -109,23 +110,57 @@ def test_executor_contract(executor):
 
 
 def test_an_executor_withdraws_only_calls_no_worker_has_taken(executor, tmp_path):
-    """One worker: the first call runs, the last waits behind it (the local pool hands one more to its workers'
-    queue early, so a second nap sits between them); the waiting one can be withdrawn and never runs, the running
-    one cannot. Ray's futures cannot tell, so its tasks check in with a gate first."""
-    first = executor.submit(jobs.nap, 1.5)
+    """One worker: the first call runs; the last waits behind it (and, on the local pool, behind two more that
+    fill its workers' queue of workers + 1 calls, which count as started). The waiting one can be withdrawn and
+    never runs; the running one cannot. Ray's futures cannot tell, so its tasks check in with a gate first."""
+    first = executor.submit(jobs.nap, 1.5, str(tmp_path / "first"))
     if executor.name == "inline":  # it has run already
         assert executor.started(first) and not executor.withdraw(first)
         return
     deadline = time.monotonic() + 120
-    while not executor.started(first):
+    while not (tmp_path / "first").exists():
         assert time.monotonic() < deadline, "the first call never started"
         time.sleep(0.02)
-    second = executor.submit(jobs.nap, 0.1)
+    assert executor.started(first)
+    queued = [executor.submit(jobs.nap, 0.1) for _ in range(2)]
     last = executor.submit(jobs.touch, str(tmp_path / "ran"))
     after = executor.submit(jobs.nap, 0.0)
     assert not executor.started(last)
     assert executor.withdraw(last) and last.cancelled()
     assert not executor.withdraw(first) and executor.withdraw(last)  # withdrawing again changes nothing
-    assert [f.result(timeout=120) for f in (first, second, after)] == [1.5, 0.1, 0.0]
+    assert [f.result(timeout=120) for f in (first, *queued, after)] == [1.5, 0.1, 0.1, 0.0]
     assert executor.started(first) and not executor.started(last)
     assert not (tmp_path / "ran").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_one_cpu_ray_cluster_runs_one_task_at_a_time():
+    # Ray lends a task's CPU to another while the task's thread waits in `ray.get`; the gate's check-in waits on a
+    # helper thread so that it cannot, which would let two trials run at once on one CPU. (A guard: on this
+    # machine a main-thread check-in did not overlap either, the gate answering before a second worker started.)
+    executor = RayExecutor(workers=1)
+    try:
+        spans = sorted(f.result(timeout=120) for f in [executor.submit(jobs.span, 0.5) for _ in range(3)])
+    finally:
+        executor.shutdown()
+    assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans)), spans
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_ray_executor_outlives_a_restarted_cluster_and_a_dead_gate():
+    import ray
+
+    executor = RayExecutor(workers=1)
+    try:
+        assert executor.submit(jobs.square, 3).result(timeout=120) == 9
+        ray.shutdown()  # someone else stops Ray: the next call starts a cluster, and a gate, of its own
+        assert executor.submit(jobs.square, 4).result(timeout=120) == 16
+        gate, _ = executor._session
+        ray.kill(gate)  # without a gate the executor cannot tell, so it answers as if a worker had the call
+        call = executor.submit(jobs.nap, 0.2)
+        assert executor.started(call) and not executor.withdraw(call)
+        assert call.result(timeout=120) == 0.2
+    finally:
+        executor.shutdown()

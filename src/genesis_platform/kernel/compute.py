@@ -12,6 +12,7 @@ cluster), `ThreadExecutor` (threads in this process, for jobs that call back int
 
 from __future__ import annotations
 
+import functools
 import logging
 import multiprocessing
 import os
@@ -86,7 +87,10 @@ class LocalPoolExecutor:
         return self._pool.submit(fn, *args, **kwargs)
 
     def started(self, future: Future[Any]) -> bool:
-        """A future turns `running()` when it is handed to the workers (at most one queued call early)."""
+        """Whether the pool has handed the call to its workers' queue (`running()`).
+
+        That queue holds up to `workers + 1` calls, so a call can count as started while it waits there.
+        """
         return future.running() or (future.done() and not future.cancelled())
 
     def withdraw(self, future: Future[Any]) -> bool:
@@ -138,12 +142,14 @@ class RayExecutor:
     """Ray tasks, on a cluster at `address` or on a local one started on first use (and stopped on shutdown).
 
     Ray's token authentication is on by default for clusters it starts; joining a remote cluster uses that
-    cluster's settings (`RAY_AUTH_TOKEN`). Callables must be importable by the workers (module-level).
+    cluster's settings (`RAY_AUTH_TOKEN`). Callables must be importable by the workers (module-level), and the
+    workers of a remote cluster need `genesis_platform` installed (every task runs through this module).
 
     Ray's futures cannot tell a queued task from a running one, and cancelling a running task interrupts it, so
     every task passes a gate first: a small actor (no CPU) where the task checks in when a worker takes it. The
     gate answers `started`, and `withdraw` closes it for a task that has not checked in, which then returns at
-    once without calling anything.
+    once without calling anything. Should the gate stop answering, `started` says yes and `withdraw` no: clocks
+    run from then on and nothing is taken back, as if the executor could not tell.
 
     Args:
         address: the cluster to join; None starts a local cluster.
@@ -151,49 +157,63 @@ class RayExecutor:
     """
 
     name = "ray"
+    GATE_SECONDS = 10.0
+    """How long a question to the gate may take before the answer is taken as unknown."""
 
     def __init__(self, address: str | None = None, workers: int = 0) -> None:
         self.address = address
         self.workers = workers or os.cpu_count() or 1
         self._started = False
-        self._remote: Any = None
-        self._gate: Any = None
-        self._keys: dict[Future[Any], str] = {}  # the gate's key of each call in flight
-        self._done: list[str] = []  # keys of calls that ended since the last submission
+        self._session: tuple[Any, Any] | None = None  # (the gate actor, the gated remote function)
+        self._keys: dict[Future[Any], tuple[Any, str]] = {}  # each call in flight: its gate and its key there
+        self._entered: set[Future[Any]] = set()  # calls known to have checked in
+        self._done: list[tuple[Any, str]] = []  # calls that ended since the last submission
         self._lock = threading.Lock()
         self._release = threading.Event()  # lets the thread that started Ray end
 
-    def _ray(self) -> Any:
+    def _connect(self) -> tuple[Any, Any]:
+        # The gate and the gated function of the Ray session this process is connected to, made on first use.
         import ray
 
         with self._lock:
             if not ray.is_initialized():
-                self._connect(ray)
-        return ray
+                self._init(ray)
+                self._session = None  # a gate from an earlier session is gone with it
+            if self._session is None:
+                self._session = (ray.remote(num_cpus=0)(_Gate).remote(), ray.remote(_through_gate))
+            return self._session
 
-    def _connect(self, ray: Any) -> None:
+    def _init(self, ray: Any) -> None:
+        def init() -> None:
+            ray.init(
+                address=self.address,
+                num_cpus=None if self.address else self.workers,
+                include_dashboard=False,
+                log_to_driver=False,
+                configure_logging=False,
+            )
+
+        self._release.set()  # a thread kept for an earlier cluster may end
+        self._release = threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            init()
+            self._started = True
+            return
         # Ray asks the kernel to kill the processes of a cluster it starts when their parent *thread* ends, so a
         # cluster started from a short-lived thread (a web request's, a campaign loop's) would die with it.
         # Start it from a thread of its own that lives until `shutdown`.
         ready, failed = threading.Event(), []
 
-        def keep() -> None:
+        def keep(release: threading.Event) -> None:
             try:
-                ray.init(
-                    address=self.address,
-                    num_cpus=None if self.address else self.workers,
-                    include_dashboard=False,
-                    log_to_driver=False,
-                    configure_logging=False,
-                )
+                init()
             except BaseException as error:  # handed to the caller below
                 failed.append(error)
             finally:
                 ready.set()
-            self._release.wait()
+            release.wait()
 
-        self._release = threading.Event()
-        threading.Thread(target=keep, name="genesis-ray", daemon=True).start()
+        threading.Thread(target=keep, args=(self._release,), name="genesis-ray", daemon=True).start()
         ready.wait()
         if failed:
             self._release.set()
@@ -202,12 +222,9 @@ class RayExecutor:
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         """Schedule `fn(*args, **kwargs)` as a Ray task."""
-        ray = self._ray()
-        if self._gate is None:
-            self._gate = ray.remote(num_cpus=0)(_Gate).remote()
-            self._remote = ray.remote(_through_gate)
+        gate, remote = self._connect()
         key = uuid.uuid4().hex
-        answer = self._remote.remote(self._gate, key, fn, args, kwargs).future()
+        answer = remote.remote(gate, key, fn, args, kwargs).future()
         future: Future[T] = Future()  # ours, so that a withdrawn task's future ends cancelled whatever the order
 
         def settle(done: Future[Any]) -> None:
@@ -215,51 +232,67 @@ class RayExecutor:
                 error = done.exception()
                 if error is not None:
                     future.set_exception(error)
-                elif isinstance(value := done.result(), str) and value == _WITHDRAWN:
+                elif isinstance(value := done.result(), _Withdrawn):
                     future.cancel()
                 else:
                     future.set_result(value)
             except InvalidStateError:  # cancelled by `withdraw` meanwhile
                 pass
 
-        answer.add_done_callback(settle)
         with self._lock:
-            self._keys[future] = key
+            self._keys[future] = (gate, key)
             done, self._done = self._done, []
-        if done:  # the gate forgets finished tasks, so it stays as small as the work in flight
-            self._gate.forget.remote(done)
+        for old_gate in {g for g, _ in done}:  # the gate forgets ended calls: it stays as small as the work
+            ended = [k for g, k in done if g is old_gate]
+            self._ask(functools.partial(old_gate.forget.remote, ended), default=False, wait=False)
         future.add_done_callback(self._forget)
+        answer.add_done_callback(settle)
         return future
 
     def _forget(self, future: Future[Any]) -> None:
         with self._lock:
-            key = self._keys.pop(future, None)
-            if key is not None:
-                self._done.append(key)
+            entry = self._keys.pop(future, None)
+            self._entered.discard(future)
+            if entry is not None:
+                self._done.append(entry)
 
     def started(self, future: Future[Any]) -> bool:
-        """Ask the gate whether the task has checked in."""
+        """Ask the gate whether the task has checked in (once it has, without asking again)."""
         with self._lock:
-            key = self._keys.get(future)
-        if key is None:  # done, withdrawn or not ours
-            return future.done() and not future.cancelled()
-        import ray
-
-        started: bool = ray.get(self._gate.started.remote(key))
-        return started
+            entry = self._keys.get(future)
+            if entry is None or future in self._entered:  # ended (withdrawn, or ran), or seen checked in
+                return entry is not None or (future.done() and not future.cancelled())
+        gate, key = entry
+        answer = self._ask(lambda: gate.started.remote(key), default=True)
+        if answer:
+            with self._lock:
+                if future in self._keys:
+                    self._entered.add(future)
+        return answer
 
     def withdraw(self, future: Future[Any]) -> bool:
         """Close the gate to a task that has not checked in, and cancel its future."""
         with self._lock:
-            key = self._keys.get(future)
-        if key is None:  # done: withdrawn already, or ran
+            entry = self._keys.get(future)
+        if entry is None:  # ended: withdrawn already, or ran
             return future.cancelled()
+        gate, key = entry
+        if not self._ask(lambda: gate.withdraw.remote(key), default=False):
+            return False
+        future.cancel()  # or the task, finding the gate closed, has answered `_Withdrawn`: cancelled either way
+        return True
+
+    def _ask(self, call: Callable[[], Any], default: bool, wait: bool = True) -> bool:
+        # Put a question to the gate; `default` when it is gone or too slow (the caller goes on as if Ray could
+        # not tell). Without `wait`, only send it.
         import ray
 
-        if not ray.get(self._gate.withdraw.remote(key)):
-            return False
-        future.cancel()  # or the task, finding the gate closed, has answered `_WITHDRAWN`: cancelled either way
-        return True
+        try:
+            reference = call()
+            return bool(ray.get(reference, timeout=self.GATE_SECONDS)) if wait else default
+        except Exception:
+            log.warning("the Ray gate did not answer; assuming %s", default, exc_info=True)
+            return default
 
     def shutdown(self, wait: bool = True) -> None:
         """Disconnect; stop the local cluster if this executor started it."""
@@ -269,9 +302,10 @@ class RayExecutor:
             ray.shutdown()
             self._started = False
             self._release.set()
-        self._remote = self._gate = None
         with self._lock:
+            self._session = None
             self._keys.clear()
+            self._entered.clear()
             self._done.clear()
 
 
@@ -301,16 +335,27 @@ class _Gate:
         self.entered.difference_update(keys)
 
 
-def _through_gate(gate: Any, key: str, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]) -> T | str:
-    # A `RayExecutor` task: check in, then call `fn` unless the call was withdrawn while it waited.
+class _Withdrawn:
+    # What a withdrawn task answers (its future ends cancelled); a class, so no real result can be mistaken for it.
+    pass
+
+
+def _through_gate(
+    gate: Any, key: str, fn: Callable[..., T], args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> T | _Withdrawn:
+    # A `RayExecutor` task: check in, then call `fn` unless the call was withdrawn while it waited. The check-in
+    # waits on a helper thread: Ray lends a task's CPU to another task while the task's own thread blocks in
+    # `ray.get`, which would let a one-CPU cluster run two trials at once.
     import ray
 
-    if not ray.get(gate.enter.remote(key)):
-        return _WITHDRAWN
+    try:
+        with ThreadPoolExecutor(1, thread_name_prefix="genesis-gate") as helper:
+            entered = bool(helper.submit(ray.get, gate.enter.remote(key)).result())
+    except Exception:  # the gate is gone: run, as without one (the driver then never withdraws)
+        entered = True
+    if not entered:
+        return _Withdrawn()
     return fn(*args, **kwargs)
-
-
-_WITHDRAWN = "genesis:ray-task-withdrawn"  # what a withdrawn task answers; its future ends cancelled
 
 
 @dataclass(frozen=True)

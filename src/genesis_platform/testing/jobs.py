@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-__all__ = ["fail", "nap", "square", "touch", "worker_pid"]
+__all__ = ["fail", "nap", "span", "square", "touch", "worker_pid"]
 
 
 def square(x: int) -> int:
@@ -24,8 +24,10 @@ def fail(message: str) -> None:
     raise RuntimeError(message)
 
 
-def nap(seconds: float) -> float:
-    """Sleep, then return the seconds slept."""
+def nap(seconds: float, mark: str | None = None) -> float:
+    """Create the file `mark` if given (so a test can tell the job has started), sleep, return the seconds."""
+    if mark is not None:
+        Path(mark).touch()
     time.sleep(seconds)
     return seconds
 
@@ -34,3 +36,10 @@ def touch(path: str) -> str:
     """Create the file at `path` (so a test can tell whether the job ran)."""
     Path(path).touch()
     return path
+
+
+def span(seconds: float) -> tuple[float, float]:
+    """Sleep; return when the job started and ended (wall clock), so a test can see jobs overlap."""
+    start = time.time()
+    time.sleep(seconds)
+    return start, time.time()
