@@ -164,3 +164,38 @@ def test_a_ray_executor_outlives_a_restarted_cluster_and_a_dead_gate():
         assert call.result(timeout=120) == 0.2
     finally:
         executor.shutdown()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_an_abandoned_ray_task_frees_its_cpu():
+    # A call that will not answer in time (a hung instrument): abandoning it ends its worker, so the next call
+    # runs at once on the one CPU instead of after the hung one; the abandoned future fails.
+    executor = RayExecutor(workers=1)
+    try:
+        hung = executor.submit(jobs.nap, 120.0)
+        deadline = time.monotonic() + 120
+        while not executor.started(hung):
+            assert time.monotonic() < deadline, "the call never started"
+            time.sleep(0.05)
+        assert executor.abandon(hung)
+        assert executor.submit(jobs.square, 5).result(timeout=60) == 25
+        assert hung.exception(timeout=60) is not None
+        assert not executor.abandon(hung)  # it has ended
+    finally:
+        executor.shutdown()
+
+
+def test_executors_that_cannot_stop_a_running_call_say_so(tmp_path):
+    executor = ThreadExecutor(1)
+    try:
+        running = executor.submit(jobs.nap, 0.5, str(tmp_path / "running"))
+        queued = executor.submit(jobs.nap, 0.0)
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "running").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert not executor.abandon(running) and executor.abandon(queued) and queued.cancelled()
+        assert running.result(timeout=30) == 0.5
+    finally:
+        executor.shutdown()

@@ -1066,6 +1066,7 @@ class _Loop:
         for future, (trial, _) in list(self.in_flight.items()):
             if not future.done() and self._late(future):
                 self.in_flight.pop(future)
+                self._executor.abandon(future)  # where it can, the executor stops the call (Ray ends its worker)
                 message = f"no answer within {self.spec.trial_timeout:g} s"
                 self._record(trial, Measurement(status=RunStatus.TIMED_OUT, message=message))
 

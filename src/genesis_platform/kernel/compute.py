@@ -62,6 +62,13 @@ class Executor(Protocol):
         """
         ...
 
+    def abandon(self, future: Future[Any]) -> bool:
+        """Give up on a call whose answer is no longer wanted (timed out): stop it where the executor can.
+
+        Returns whether it was stopped; where it was not, it runs on and its answer is ignored.
+        """
+        ...
+
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting work and release resources."""
         ...
@@ -97,6 +104,10 @@ class LocalPoolExecutor:
         """Cancel a call still in the pool's queue."""
         return future.cancel()
 
+    def abandon(self, future: Future[Any]) -> bool:
+        """Cancel the call if no worker has it; a running one cannot be stopped (its worker is shared)."""
+        return future.cancel()
+
     def shutdown(self, wait: bool = True) -> None:
         """Stop the pool."""
         if self._pool is not None:
@@ -129,6 +140,10 @@ class ThreadExecutor:
 
     def withdraw(self, future: Future[Any]) -> bool:
         """Cancel a call no thread has taken."""
+        return future.cancel()
+
+    def abandon(self, future: Future[Any]) -> bool:
+        """Cancel the call if no thread has it; a running thread cannot be stopped."""
         return future.cancel()
 
     def shutdown(self, wait: bool = True) -> None:
@@ -166,6 +181,7 @@ class RayExecutor:
         self._started = False
         self._session: tuple[Any, Any] | None = None  # (the gate actor, the gated remote function)
         self._keys: dict[Future[Any], tuple[Any, str]] = {}  # each call in flight: its gate and its key there
+        self._refs: dict[Future[Any], Any] = {}  # each call in flight: its Ray object reference
         self._entered: set[Future[Any]] = set()  # calls known to have checked in
         self._done: list[tuple[Any, str]] = []  # calls that ended since the last submission
         self._lock = threading.Lock()
@@ -224,7 +240,8 @@ class RayExecutor:
         """Schedule `fn(*args, **kwargs)` as a Ray task."""
         gate, remote = self._connect()
         key = uuid.uuid4().hex
-        answer = remote.remote(gate, key, fn, args, kwargs).future()
+        reference = remote.remote(gate, key, fn, args, kwargs)
+        answer = reference.future()
         future: Future[T] = Future()  # ours, so that a withdrawn task's future ends cancelled whatever the order
 
         def settle(done: Future[Any]) -> None:
@@ -241,6 +258,7 @@ class RayExecutor:
 
         with self._lock:
             self._keys[future] = (gate, key)
+            self._refs[future] = reference
             done, self._done = self._done, []
         for old_gate in {g for g, _ in done}:  # the gate forgets ended calls: it stays as small as the work
             ended = [k for g, k in done if g is old_gate]
@@ -252,6 +270,7 @@ class RayExecutor:
     def _forget(self, future: Future[Any]) -> None:
         with self._lock:
             entry = self._keys.pop(future, None)
+            self._refs.pop(future, None)
             self._entered.discard(future)
             if entry is not None:
                 self._done.append(entry)
@@ -282,6 +301,21 @@ class RayExecutor:
         future.cancel()  # or the task, finding the gate closed, has answered `_Withdrawn`: cancelled either way
         return True
 
+    def abandon(self, future: Future[Any]) -> bool:
+        """Stop the task by ending the worker process that runs it (Ray starts another); the future then fails."""
+        with self._lock:
+            reference = self._refs.get(future)
+        if reference is None:  # it has ended
+            return False
+        import ray
+
+        try:
+            ray.cancel(reference, force=True)
+        except Exception:  # already finished, or the cluster is gone
+            log.warning("could not stop an abandoned Ray task", exc_info=True)
+            return False
+        return True
+
     def _ask(self, call: Callable[[], Any], default: bool, wait: bool = True) -> bool:
         # Put a question to the gate; `default` when it is gone or too slow (the caller goes on as if Ray could
         # not tell). Without `wait`, only send it.
@@ -305,6 +339,7 @@ class RayExecutor:
         with self._lock:
             self._session = None
             self._keys.clear()
+            self._refs.clear()
             self._entered.clear()
             self._done.clear()
 

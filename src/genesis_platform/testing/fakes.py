@@ -57,6 +57,10 @@ class InlineExecutor:
         """Too late: every call has run."""
         return False
 
+    def abandon(self, future: Future[Any]) -> bool:
+        """Too late: every call has run."""
+        return False
+
     def shutdown(self, wait: bool = True) -> None:
         """Nothing to release."""
 
