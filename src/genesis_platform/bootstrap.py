@@ -6,9 +6,11 @@ doors hold a `Platform` and call its services; nothing else constructs services.
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from types import TracebackType
@@ -23,6 +25,7 @@ from genesis_platform.catalog.semantic import default_embedder
 from genesis_platform.discovery import CampaignService, DatasetRows, InstrumentService
 from genesis_platform.kernel.access.service import AccessService
 from genesis_platform.kernel.assets.markings import Markings
+from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.audit.log import AuditLog
 from genesis_platform.kernel.audit.service import AuditService
@@ -31,7 +34,7 @@ from genesis_platform.kernel.blobs import BlobStore, FsspecBlobStore
 from genesis_platform.kernel.clock import Clock, SystemClock
 from genesis_platform.kernel.compute import ComputeService, Executor, LocalPoolExecutor, RayExecutor
 from genesis_platform.kernel.db import make_engine, migrate, refresh_statistics, users
-from genesis_platform.kernel.errors import Conflict, NotFound, NotInitialised
+from genesis_platform.kernel.errors import Conflict, InvalidInput, NotFound, NotInitialised
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import (
     Clearance,
@@ -148,9 +151,24 @@ class Platform:
         markings: Markings,
         sources: tuple[str, ...],
         into: str | None,
+        check: Callable[[GovernedAsset], None] | None,
     ) -> tuple[str, int]:
         if into is not None:
-            version = self.datasets.add_version(principal, into, path, sources=sources)
+            with path.open(encoding="utf-8") as handle:
+                header = next(csv.reader(handle), [])
+            _, versions = self.datasets.get(principal, into)
+            held = [[c.name for c in s.columns] for v in versions[-1:] for s in v.structures if s.columns]
+
+            def fits(asset: GovernedAsset) -> None:  # after `administer` is decided: the caller's check, the shape
+                if check is not None:
+                    check(asset)
+                if held and header not in held:
+                    raise InvalidInput(
+                        f"dataset {asset.id}'s latest version holds columns {', '.join(held[0])}, not "
+                        f"{', '.join(header)}; add these to a dataset of the same shape, or register a new one"
+                    )
+
+            version = self.datasets.add_version(principal, into, path, sources=sources, check=fits)
         else:
             version = self.datasets.register(
                 principal, path, name=name, description=description, project=project, markings=markings, sources=sources

@@ -240,3 +240,32 @@ def test_a_stop_withdraws_queued_trials_and_resume_reissues_them(tmp_path, execu
     assert done.status is CampaignStatus.FINISHED
     # `attempt` counts issues: the withdrawn two were issued twice, run once
     assert [(t.status, t.attempt) for t in trials] == [(TrialStatus.COMPLETED, 1)] + [(TrialStatus.COMPLETED, 2)] * 2
+
+
+def test_a_trial_that_times_out_is_abandoned_to_the_executor(tmp_path):
+    from genesis_platform.discovery.service import run_trial
+
+    class Deaf(ThreadExecutor):
+        # Runs every trial without its timeout, as an instrument that ignores it would; keeps what is abandoned.
+        def __init__(self):
+            super().__init__(1)
+            self.abandoned = []
+
+        def submit(self, fn, /, *args, **kwargs):
+            return super().submit(fn, *args[:-1], None) if fn is run_trial else super().submit(fn, *args, **kwargs)
+
+        def abandon(self, future):
+            self.abandoned.append(future)
+            return super().abandon(future)
+
+    deaf = Deaf()
+    platform, me, campaign = _slow_campaign(
+        tmp_path, 1.5, deaf, workers=1, trial_timeout=0.3, stopping={"max_trials": 2}
+    )
+    try:
+        platform.campaigns.run(me, campaign.id)
+        trials = platform.campaigns.trials(me, campaign.id)
+    finally:
+        platform.close()
+    assert [t.status for t in trials] == [TrialStatus.TIMED_OUT] * 2
+    assert len(deaf.abandoned) == 2  # the loop gave each up to the executor (threads cannot stop them: they run on)

@@ -235,7 +235,8 @@ def test_the_best_trials_become_a_dataset_derived_from_the_campaign(platform, ca
 
 def test_the_best_trials_can_become_the_next_version_of_a_dataset(platform, cast, hartmann, tmp_path):
     rivera = cast["rivera"]
-    campaign = platform.campaigns.create(rivera, _spec(hartmann), markings=parse_markings("CUI//SP-PROPIN"))
+    campaign_marks = parse_markings("CUI//SP-PROPIN")
+    campaign = platform.campaigns.create(rivera, _spec(hartmann), markings=campaign_marks)
     platform.campaigns.run(rivera, campaign.id)
     first = platform.campaigns.register_best(rivera, campaign.id, count=2)
     again = platform.campaigns.register_best(rivera, campaign.id, count=4, into=first.dataset_id)
@@ -246,13 +247,23 @@ def test_the_best_trials_can_become_the_next_version_of_a_dataset(platform, cast
     assert f"genesis:asset/{campaign.id}" in lineage and f"genesis:dataset-version/{versions[0].id}" in lineage
     table = tmp_path / "results.csv"
     table.write_text("x,y\n1,2\n")
-    # weaker markings would let the measurements out: refused before anything is stored
+    # weaker markings, another project or another shape would let the measurements out or garble the dataset:
+    # each refused before anything is stored
     unmarked = platform.datasets.register(rivera, table, name="open results")
-    with pytest.raises(InvalidInput, match="marked like the campaign"):
-        platform.campaigns.register_best(rivera, campaign.id, into=unmarked.dataset_id)
-    assert len(platform.datasets.get(rivera, unmarked.dataset_id)[1]) == 1
+    elsewhere = platform.datasets.register(rivera, table, name="p1 results", project="p1", markings=campaign_marks)
+    other_shape = platform.datasets.register(rivera, table, name="xy results", markings=campaign_marks)
+    for target, why in (
+        (unmarked, "marked like the campaign"),
+        (elsewhere, "of the campaign's project"),
+        (other_shape, "holds columns x, y, not trial, x1"),
+    ):
+        with pytest.raises(InvalidInput, match=why):
+            platform.campaigns.register_best(rivera, campaign.id, into=target.dataset_id)
+        assert len(platform.datasets.get(rivera, target.dataset_id)[1]) == 1
     with pytest.raises(InvalidInput, match="not a dataset"):
         platform.campaigns.register_best(rivera, campaign.id, into=campaign.id)
+    with pytest.raises(InvalidInput, match="a name is for a new dataset"):
+        platform.campaigns.register_best(rivera, campaign.id, name="renamed", into=first.dataset_id)
     # adding a version needs `administer` on the dataset: someone else's is refused, and the refusal recorded
     theirs = platform.datasets.register(
         cast["cleared"], table, name="cleared's results", markings=parse_markings("CUI//SP-PROPIN")

@@ -222,17 +222,26 @@ class DatasetService:
         *,
         progress: Progress | None = None,
         sources: tuple[str, ...] = (),
+        check: Callable[[GovernedAsset], None] | None = None,
     ) -> DatasetVersion:
         """Register a file or folder as the next version of an existing dataset (owner, stewards, officers).
 
-        `sources` are provenance ids the new version was derived from, besides the previous version.
+        `sources` are provenance ids the new version was derived from, besides the previous version. `check`
+        sees the dataset before the bytes are stored and again in the transaction that adds the version, and
+        raises to refuse (e.g. when its markings no longer suit what is added).
         """
         files = source_files(source)
         with self._uow() as uow:
-            self._assets.require(uow, principal, Action.ADMINISTER, dataset_id, {"preflight": "dataset.version"})
+            asset = self._assets.require(
+                uow, principal, Action.ADMINISTER, dataset_id, {"preflight": "dataset.version"}
+            )
+            if check is not None:
+                check(asset)
         stored, structures, manifest = self._store(source, files, progress)
         with self._uow() as uow:
             asset = self._assets.require(uow, principal, Action.ADMINISTER, dataset_id, {"change": "dataset.version"})
+            if check is not None:
+                check(asset)
             store = DatasetStore(uow.connection)
             number = store.latest_number(dataset_id) + 1
             previous = version_id(dataset_id, number - 1) if number > 1 else None

@@ -367,13 +367,13 @@ def report(
 def register_best(
     campaign: Annotated[str, typer.Argument(help="Campaign id.")],
     count: Annotated[int, typer.Option("--count", help="How many of the best trials.")] = 10,
-    name: Annotated[str | None, typer.Option("--name", help="The new dataset's title.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="The new dataset's title (not with --into).")] = None,
     into: Annotated[
         str | None,
         typer.Option(
             "--into",
-            help="Add them as the next version of this dataset (marked like the campaign; you administer it) "
-            "instead of registering a new one.",
+            help="Add them as the next version of this dataset instead of registering a new one: a dataset you "
+            "administer, in the campaign's project, marked like it, with the same columns.",
         ),
     ] = None,
     home: HomeOption = None,
@@ -382,8 +382,8 @@ def register_best(
     """Register the best trials as a dataset version whose provenance leads to the campaign.
 
     Examples:
-      genesis campaign register-best cmp-1a2b --count 5
-      genesis campaign register-best cmp-1a2b --into dat-9f8e   # the next version of a results dataset
+      genesis campaign register-best cam-1a2b3c4d5e6f --count 5
+      genesis campaign register-best cam-1a2b3c4d5e6f --into dat-9f8e7d6c5b4a   # its next version
     """
     with session(home, token) as (platform, me):
         done = platform.campaigns.register_best(me, campaign, count, name, into)

@@ -457,7 +457,18 @@ class CampaignStatusReport:
 
 Progress = Callable[[Campaign, list[Trial]], None]
 RegisterDataset = Callable[
-    [Principal, Path, str, str, str | None, Markings, tuple[str, ...], str | None], tuple[str, int]
+    [
+        Principal,
+        Path,
+        str,
+        str,
+        str | None,
+        Markings,
+        tuple[str, ...],
+        str | None,
+        Callable[[GovernedAsset], None] | None,
+    ],
+    tuple[str, int],
 ]
 
 
@@ -478,8 +489,8 @@ class CampaignService:
         compute: runs trials as governed jobs.
         instruments: builds instruments.
         register_dataset: registers a file for a caller as a new dataset, or as the next version of the dataset
-            `into` (`(principal, path, name, description, project, markings, sources, into) -> (dataset id,
-            version number)`).
+            `into` after `check` accepts it (`(principal, path, name, description, project, markings, sources,
+            into, check) -> (dataset id, version number)`).
     """
 
     def __init__(
@@ -666,36 +677,53 @@ class CampaignService:
 
         The CSV holds each trial's number, parameters and measurements, best first. Without `into` it is
         version 1 of a new dataset that takes the campaign's markings and project; with `into` it is the next
-        version of that dataset (action `administer` on it), which must be marked so that the policy decides
-        every request on it as on the campaign, so that no measurement leaves under weaker markings. Either
-        way its PROV lineage leads to the campaign (action `download` on the campaign, whose measurements it
-        copies).
+        version of that dataset (action `administer` on it), which must be in the campaign's project, carry
+        markings the policy reads as the campaign's, and hold a table with the same columns, so that the
+        measurements are not carried out of their project or under weaker markings (the dataset's own owner
+        and grants apply to the new version, as to any other). The dataset is checked again in the
+        transaction that adds the version. Either way its PROV lineage leads to the campaign (action
+        `download` on the campaign, whose measurements it copies).
 
         Returns:
             The dataset and the version number the trials became.
 
         Raises:
-            InvalidInput: no feasible trial yet, `count` is not positive, `into` is not a dataset or is marked
-                differently from the campaign.
+            InvalidInput: no feasible trial yet, `count` is not positive, `into` is not a dataset, is in another
+                project, is marked differently or holds other columns, or `name` is given with `into`.
             AccessDenied: the caller may not add versions to `into`.
         """
         if count < 1:
             raise InvalidInput("register at least one trial")
+        if into is not None and name is not None:
+            raise InvalidInput("a name is for a new dataset; leave it out when adding a version to one")
         if self._register_dataset is None:
             raise InvalidInput("this platform has no catalogue to register datasets in")
         with self._uow() as uow:
             asset, campaign = self._require(uow, principal, Action.DOWNLOAD, campaign_id, {"view": "register-best"})
             trials = CampaignStore(uow.connection).trials(campaign_id)
-            if into is not None:
-                target = self._assets.require(uow, principal, Action.ADMINISTER, into, {"preflight": "register-best"})
-                if target.kind != "dataset":
-                    raise InvalidInput(f"{into} is a {target.kind}, not a dataset; give a dataset id")
-                if not target.markings.same_policy_as(asset.markings):
-                    raise InvalidInput(
-                        f"dataset {into} is marked {target.markings.banner or 'UNMARKED'} and campaign "
-                        f"{campaign_id} {asset.markings.banner or 'UNMARKED'}; add the best trials to a dataset "
-                        "marked like the campaign, or leave out the dataset to register a new one"
-                    )
+
+        def fits(target: GovernedAsset) -> None:
+            # The dataset that is to receive the campaign's measurements: a dataset of the campaign's project,
+            # marked as the campaign is.
+            if target.kind != "dataset":
+                raise InvalidInput(f"{target.id} is a {target.kind}, not a dataset; give a dataset id")
+            if target.project != asset.project:
+                raise InvalidInput(
+                    f"dataset {target.id} is in project {target.project or '(none)'} and campaign {campaign_id} "
+                    f"in {asset.project or '(none)'}; add the best trials to a dataset of the campaign's project"
+                )
+            if not target.markings.same_policy_as(asset.markings):
+                raise InvalidInput(
+                    f"dataset {target.id} is marked {target.markings.summary or 'UNMARKED'} and campaign "
+                    f"{campaign_id} {asset.markings.summary or 'UNMARKED'}; add the best trials to a dataset "
+                    "marked like the campaign, or leave out the dataset to register a new one"
+                )
+
+        if into is not None:
+            with self._uow() as uow:
+                seen = self._assets.require(uow, principal, Action.READ_METADATA, into, {"view": "register-best"})
+                if seen.kind != "dataset":  # said before `administer` is decided, which a non-dataset may deny
+                    fits(seen)
         space = campaign.spec.space
         objective = space.objectives[0]
         done = [t for t in trials if feasible(t, space)]
@@ -706,7 +734,7 @@ class CampaignService:
         done.sort(key=lambda t: t.values[objective.name], reverse=maximise)
         columns = ["trial", *space.parameter_names, *space.outcome_names]
         with tempfile.TemporaryDirectory(prefix="genesis-best-") as tmp:
-            path = Path(tmp) / f"{campaign_id}-best.csv"
+            path = Path(tmp) / "best-trials.csv"  # one name in every version of a dataset that collects them
             with path.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(columns)
@@ -728,6 +756,7 @@ class CampaignService:
                 asset.markings,
                 (asset_node_id(campaign_id),),
                 into,
+                fits,
             )
         return RegisteredBest(dataset_id, version)
 
