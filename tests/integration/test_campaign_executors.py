@@ -90,15 +90,18 @@ def test_a_trial_waiting_for_a_free_worker_is_not_timed_out(tmp_path, executor):
     # One worker, three trials at once, each 0.5 s against a 1.2 s timeout: the third waits 1 s in the queue.
     # Clocks count from when a worker starts a trial (Ray's tasks check in with the executor's gate), so none
     # of them times out.
-    platform, me, campaign = _slow_campaign(
-        tmp_path, 0.5, executor(), workers=3, trial_timeout=1.2, stopping={"max_trials": 6}
+    trials = _run_and_close(
+        *_slow_campaign(tmp_path, 0.5, executor(), workers=3, trial_timeout=1.2, stopping={"max_trials": 6})
     )
+    assert [t.status for t in trials] == [TrialStatus.COMPLETED] * 6
+
+
+def _run_and_close(platform, me, campaign):
     try:
         platform.campaigns.run(me, campaign.id)
-        trials = platform.campaigns.trials(me, campaign.id)
+        return platform.campaigns.trials(me, campaign.id)
     finally:
         platform.close()
-    assert [t.status for t in trials] == [TrialStatus.COMPLETED] * 6
 
 
 def _leased(tmp_path, monkeypatch):
@@ -259,13 +262,8 @@ def test_a_trial_that_times_out_is_abandoned_to_the_executor(tmp_path):
             return super().abandon(future)
 
     deaf = Deaf()
-    platform, me, campaign = _slow_campaign(
-        tmp_path, 1.5, deaf, workers=1, trial_timeout=0.3, stopping={"max_trials": 2}
+    trials = _run_and_close(
+        *_slow_campaign(tmp_path, 1.5, deaf, workers=1, trial_timeout=0.3, stopping={"max_trials": 2})
     )
-    try:
-        platform.campaigns.run(me, campaign.id)
-        trials = platform.campaigns.trials(me, campaign.id)
-    finally:
-        platform.close()
     assert [t.status for t in trials] == [TrialStatus.TIMED_OUT] * 2
     assert len(deaf.abandoned) == 2  # the loop gave each up to the executor (threads cannot stop them: they run on)
