@@ -74,38 +74,39 @@ class Executor(Protocol):
         ...
 
 
-class LocalPoolExecutor:
-    """A local process pool (spawned workers, so no lock or connection is inherited from the parent).
+class _FuturesExecutor:
+    """Shared body of the executors built on a `concurrent.futures` pool made on first use.
 
-    Args:
-        workers: processes; 0 means one per CPU core.
+    Such a future turns `running()` when a worker takes its call, can be cancelled until then, and a
+    running call cannot be stopped (its worker is shared), so `withdraw` and `abandon` are both `cancel()`.
     """
 
-    name = "local-pool"
+    name = "futures"
 
-    def __init__(self, workers: int = 0) -> None:
-        self.workers = workers or os.cpu_count() or 1
-        self._pool: ProcessPoolExecutor | None = None
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: Any = None
+
+    def _make_pool(self) -> Any:
+        raise NotImplementedError
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        """Schedule `fn(*args, **kwargs)` in a worker process."""
+        """Schedule `fn(*args, **kwargs)` on a worker."""
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
-        return self._pool.submit(fn, *args, **kwargs)
+            self._pool = self._make_pool()
+        future: Future[T] = self._pool.submit(fn, *args, **kwargs)
+        return future
 
     def started(self, future: Future[Any]) -> bool:
-        """Whether the pool has handed the call to its workers' queue (`running()`).
-
-        That queue holds up to `workers + 1` calls, so a call can count as started while it waits there.
-        """
+        """Whether a worker has the call (`running()`), or it ran."""
         return future.running() or (future.done() and not future.cancelled())
 
     def withdraw(self, future: Future[Any]) -> bool:
-        """Cancel a call still in the pool's queue."""
+        """Cancel a call no worker has taken."""
         return future.cancel()
 
     def abandon(self, future: Future[Any]) -> bool:
-        """Cancel the call if no worker has it; a running one cannot be stopped (its worker is shared)."""
+        """Cancel the call if no worker has it; a running one cannot be stopped."""
         return future.cancel()
 
     def shutdown(self, wait: bool = True) -> None:
@@ -115,7 +116,26 @@ class LocalPoolExecutor:
             self._pool = None
 
 
-class ThreadExecutor:
+class LocalPoolExecutor(_FuturesExecutor):
+    """A local process pool (spawned workers, so no lock or connection is inherited from the parent).
+
+    The pool hands calls to its workers' queue, which holds up to `workers + 1` of them, and marks them
+    `running()` there: a call can count as started (and no longer be withdrawn) while it waits in that queue.
+
+    Args:
+        workers: processes; 0 means one per CPU core.
+    """
+
+    name = "local-pool"
+
+    def __init__(self, workers: int = 0) -> None:
+        super().__init__(workers or os.cpu_count() or 1)
+
+    def _make_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+class ThreadExecutor(_FuturesExecutor):
     """Threads in this process, for jobs that call back into the platform (e.g. a model's inference).
 
     Args:
@@ -125,32 +145,10 @@ class ThreadExecutor:
     name = "threads"
 
     def __init__(self, workers: int = 4) -> None:
-        self.workers = workers
-        self._pool: ThreadPoolExecutor | None = None
+        super().__init__(workers)
 
-    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
-        """Schedule `fn(*args, **kwargs)` on a thread."""
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="genesis-job")
-        return self._pool.submit(fn, *args, **kwargs)
-
-    def started(self, future: Future[Any]) -> bool:
-        """A future turns `running()` when a thread takes it."""
-        return future.running() or (future.done() and not future.cancelled())
-
-    def withdraw(self, future: Future[Any]) -> bool:
-        """Cancel a call no thread has taken."""
-        return future.cancel()
-
-    def abandon(self, future: Future[Any]) -> bool:
-        """Cancel the call if no thread has it; a running thread cannot be stopped."""
-        return future.cancel()
-
-    def shutdown(self, wait: bool = True) -> None:
-        """Stop the threads."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait)
-            self._pool = None
+    def _make_pool(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(self.workers, thread_name_prefix="genesis-job")
 
 
 class RayExecutor:
