@@ -93,3 +93,39 @@ def test_api_bad_campaign_input_is_a_problem_and_creates_nothing(platform, cast,
     # another organisation's researcher cannot see or run the campaign's instrument
     spec = {"name": "x", "instrument": instrument, "space": _space()}
     assert api.post("/campaigns", json={"spec": spec}, headers=auth(cast.tokens["brit"])).status_code in (403, 404)
+
+
+def test_api_benchmarks_a_campaigns_dataset_pool_in_the_background(platform, cast, api, tmp_path):
+    a = auth(cast.tokens["rivera"])
+    table = tmp_path / "peak.csv"
+    table.write_text("x,y\n" + "".join(f"{i / 29:.4f},{-((i / 29 - 0.7) ** 2):.6f}\n" for i in range(30)))
+    version = platform.datasets.register(cast["rivera"], table, name="peak")
+    config = {"type": "dataset", "dataset": version.dataset_id, "file": "peak.csv", "outcomes": ["y"]}
+    instrument = api.post("/instruments", json={"name": "peak", "config": config}, headers=a).json()["asset"]["id"]
+    space = {"parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}], "objectives": [{"name": "y"}]}
+    spec = {
+        "name": "peak",
+        "instrument": instrument,
+        "space": space,
+        "planner": "random",
+        "stopping": {"max_trials": 5},
+    }
+    cid = api.post("/campaigns", json={"spec": spec}, headers=a).json()["asset"]["id"]
+    accepted = api.post(f"/campaigns/{cid}/benchmark", json={"runs": {"campaign": 2, "sobol": 2}}, headers=a)
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json() == {"campaign": cid, "runs": {"campaign": 2, "sobol": 2}, "status": "accepted"}
+    got = api.get(f"/campaigns/{cid}/benchmark", headers=a).json()  # the test client ran the background task
+    assert got["pool_size"] == 30 and {m: v["runs"] for m, v in got["methods"].items()} == {"campaign": 2, "sobol": 2}
+    assert got["versus"]["sobol"]["seeds"] == 2
+    for body, code in (({"runs": {"oracle": 1}}, 422), ({"runs": {"campaign": 0}}, 422), ({"runs": 3}, 422)):
+        bad = api.post(f"/campaigns/{cid}/benchmark", json=body, headers=a)
+        assert bad.status_code == code and bad.headers["content-type"].startswith("application/problem+json")
+    p = auth(cast.tokens["partner"])  # another organisation: may neither run the benchmark nor read its results
+    for denied in (
+        api.post(f"/campaigns/{cid}/benchmark", json={}, headers=p),
+        api.get(f"/campaigns/{cid}/benchmark", headers=p),
+    ):
+        assert denied.status_code in (403, 404) and denied.headers["content-type"].startswith(
+            "application/problem+json"
+        )
+    assert api.get(f"/campaigns/{cid}/benchmark", headers=a).json() == got  # nothing was added by the refusals

@@ -175,3 +175,33 @@ def test_kill_9_mid_campaign_then_resume_loses_no_completed_trial(cli, tmp_path,
         assert by_number[number]["values"] == values and by_number[number]["attempt"] == 1
     for number in in_flight:  # what was in flight was re-issued at the same point
         assert by_number[number]["attempt"] == 2 and by_number[number]["point"] == before[number].point
+
+
+def test_a_campaign_benchmark_from_the_cli_prints_af_and_ef_and_refuses_bad_runs(cli, tmp_path, database_url):
+    home = _init(cli, tmp_path, database_url)
+    table = tmp_path / "peak.csv"
+    table.write_text("x,y\n" + "".join(f"{i / 29:.4f},{-((i / 29 - 0.7) ** 2):.6f}\n" for i in range(30)))
+    reg = cli("dataset", "register", str(table), "--name", "peak", "--home", str(home))
+    assert reg.code == 0, reg
+    dataset = reg.out.split("registered ")[1].split("@")[0]
+    out = cli(
+        "instrument", "register", "peak", "--dataset", dataset, "--file", "peak.csv", "--outcome", "y",
+        "--home", str(home),
+    )  # fmt: skip
+    assert out.code == 0, out
+    instrument = out.out.split("registered instrument ")[1].split()[0]
+    space = {
+        "parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}],
+        "objectives": [{"name": "y", "direction": "maximize"}],
+    }
+    campaign = _create(cli, home, _spec(tmp_path, instrument, space=space, planner="random", planner_settings={}))
+    ran = cli("campaign", "benchmark", campaign, "--runs", "campaign=2", "--runs", "sobol=1", "--home", str(home))
+    assert ran.code == 0, ran
+    assert "pool of 30, top set 2" in ran.out and "AF @ 0.8" in ran.out and "3/3" in ran.out
+    assert "on the 1 seed(s) shared with sobol: campaign AF @ 0.8" in ran.out
+    shown = json.loads(cli("campaign", "benchmark", campaign, "--show", "--json", "--home", str(home)).out)
+    assert {m: v["runs"] for m, v in shown["methods"].items()} == {"campaign": 2, "sobol": 1}
+    for runs, message in (("oracle=2", "unknown method(s) oracle"), ("campaign", "METHOD=N")):
+        bad = cli("campaign", "benchmark", campaign, "--runs", runs, "--home", str(home))
+        assert bad.code != 0 and message in bad.err, bad
+        assert len(bad.err.strip().splitlines()) == 1 and "Traceback" not in bad.err

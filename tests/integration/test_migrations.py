@@ -20,7 +20,7 @@ def test_empty_database_upgrades_to_head_and_matches_the_models(database_url, tm
         tables = set(inspect(engine).get_table_names())
         assert set(metadata.tables) <= tables
         with engine.connect() as conn:
-            assert MigrationContext.configure(conn).get_current_revision() == "0010"
+            assert MigrationContext.configure(conn).get_current_revision() == "0011"
             diffs = compare_metadata(MigrationContext.configure(conn), metadata)
 
             # The full-text index is engine-specific by design (FTS5 and its shadow tables on SQLite; a tsvector

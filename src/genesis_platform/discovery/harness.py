@@ -35,7 +35,16 @@ from genesis_platform.discovery.benchmark import (
     summarise,
 )
 
-__all__ = ["DEFAULT_POOLS", "METHODS", "latency_suite", "method_by_name", "parse_runs", "render_markdown", "run_suite"]
+__all__ = [
+    "DEFAULT_POOLS",
+    "METHODS",
+    "latency_suite",
+    "method_by_name",
+    "method_version",
+    "parse_runs",
+    "render_markdown",
+    "run_suite",
+]
 
 DEFAULT_POOLS = ("crossed_barrel", "perovskite", "agnp", "p3ht", "autoam", "perovskites", "colors_bob", "suzuki_i")
 """The five Liang et al. datasets, then Olympus pools with categorical inputs (with and without continuous ones)
@@ -46,21 +55,21 @@ METHODS = ("genesis", "ax", "baybe", "forest", "random", "sobol")
 """Every method the suite can run, in table order: the default planner, the competitors, the other planners."""
 
 
-def parse_runs(items: Sequence[str]) -> dict[str, int]:
+def parse_runs(items: Sequence[str], methods: Sequence[str] = METHODS) -> dict[str, int]:
     """`METHOD=N` items (the `--runs` options) as method → runs.
 
     Raises:
-        ValueError: an item that is not `METHOD=N`, or a method the suite does not know; the message says so.
+        ValueError: an item that is not `METHOD=N`, or a method not in `methods`; the message says so.
     """
     counts: dict[str, int] = {}
     for item in items:
         method, sep, n = item.partition("=")
         if not sep or not n.isdigit():
-            raise ValueError(f"--runs takes METHOD=N, e.g. genesis=10, not {item!r}")
+            raise ValueError(f"--runs takes METHOD=N, e.g. {methods[0]}=10, not {item!r}")
         counts[method] = int(n)
-    unknown = sorted(set(counts) - set(METHODS))
+    unknown = sorted(set(counts) - set(methods))
     if unknown:
-        raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose {', '.join(METHODS)}")
+        raise ValueError(f"unknown method(s) {', '.join(unknown)}; choose {', '.join(methods)}")
     return counts
 
 
@@ -85,9 +94,12 @@ def _problem(name: str) -> PoolProblem:
     return builtin_pool(name) if "/" not in name and not name.endswith((".csv", ".yaml", ".yml")) else load_pool(name)
 
 
-def _version(method: str) -> str:
-    # Runs are versioned by the code that made them: the protocol (benchmark.py) for every method, plus the
-    # planners for the platform's and the adapters for the competitors. Any change starts a fresh set of runs.
+def method_version(method: str) -> str:
+    """The version of the code behind a method's runs; any change to it starts a fresh set of runs.
+
+    The protocol (benchmark.py) counts for every method, plus the planners for the platform's and the adapters
+    and the installed package for the competitors.
+    """
     root = Path(__file__).resolve().parent
     digest = hashlib.sha256((root / "benchmark.py").read_bytes())
     if method not in ("genesis", "forest", "random", "sobol"):
@@ -103,7 +115,7 @@ def _shown_version(method: str) -> str | None:
     from importlib.metadata import PackageNotFoundError
 
     try:
-        return _version(method)
+        return method_version(method)
     except PackageNotFoundError:
         return None
 
@@ -148,7 +160,7 @@ def _one_run(pool: str, method: str, seed: int) -> dict[str, Any]:
 
     torch.set_num_threads(1)
     result = run_method(method_by_name(method), _problem(pool), seed)
-    return {"pool": pool, "method": method, "version": _version(method), **asdict(result)}
+    return {"pool": pool, "method": method, "version": method_version(method), **asdict(result)}
 
 
 def run_suite(
@@ -183,7 +195,7 @@ def run_suite(
         for seed in range(max(first_seed, 0), max(runs.values(), default=0))
         for pool in pools
         for method, count in runs.items()
-        if seed < count and (pool, method, _version(method), seed) not in done
+        if seed < count and (pool, method, method_version(method), seed) not in done
     ]
 
     def keep(row: dict[str, Any]) -> None:
@@ -259,7 +271,7 @@ def latency_suite(
         for n in observations:
             for q in batches:
                 for method in methods:
-                    version = _version(method)
+                    version = method_version(method)
                     if (pool, method, version, n, q, seed) in done:
                         continue
                     seconds = suggestion_latency(method_by_name(method), problem, n, q, seed=seed)

@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
+from sqlalchemy.exc import IntegrityError
 
+from genesis_platform.discovery.benchmark import PoolProblem, run_method
 from genesis_platform.discovery.instrument import Action as InstrumentAction
 from genesis_platform.discovery.instrument import Instrument, InstrumentInfo, Measurement, RunStatus
 from genesis_platform.discovery.instruments import Branin, Hartmann6, NodeInstrument, PoolInstrument, SnarReactor
@@ -47,6 +49,14 @@ from genesis_platform.discovery.model import (
 )
 from genesis_platform.discovery.planner import Observation, Planner, make_planner, restore
 from genesis_platform.discovery.planners.basic import sample_points
+from genesis_platform.discovery.pool_bench import (
+    BENCH_METHODS,
+    bench_method,
+    bench_problem,
+    bench_summary,
+    bench_version,
+    parse_bench_runs,
+)
 from genesis_platform.discovery.report import random_expectation, render_html, summary
 from genesis_platform.discovery.space import DesignSpace, Pool
 from genesis_platform.discovery.store import CampaignStore, InstrumentRecord
@@ -427,6 +437,13 @@ def _version_number(value: Any) -> int | None:
     return number
 
 
+def _installed_version(method: str) -> str | None:
+    try:
+        return bench_version(method)
+    except InvalidInput:  # a competitor not installed here: its kept runs are not shown
+        return None
+
+
 def _simulator(config: Mapping[str, Any]) -> Branin | Hartmann6 | SnarReactor:
     return SIMULATORS[config["simulator"]](
         noise=float(config.get("noise", 0.0)), seed=int(config.get("seed", 0)), delay=float(config.get("delay", 0.0))
@@ -759,6 +776,89 @@ class CampaignService:
                 fits,
             )
         return RegisteredBest(dataset_id, version)
+
+    # --- benchmark ---
+
+    def check_benchmark(self, principal: Principal, campaign_id: str, runs: Mapping[str, int]) -> dict[str, int]:
+        """Decide, without running, whether `benchmark` can run: the runs asked for, checked.
+
+        Raises:
+            InvalidInput: an unknown method, a competitor not installed, or a campaign the protocol cannot score
+                (no dataset pool, several objectives, outcome constraints).
+            NotFound / AccessDenied: the campaign, its instrument or its dataset is hidden or denied.
+        """
+        counts = parse_bench_runs(runs)
+        self._bench_problem(principal, campaign_id, Action.RUN)
+        return counts
+
+    def benchmark(
+        self,
+        principal: Principal,
+        campaign_id: str,
+        runs: Mapping[str, int],
+        *,
+        progress: Callable[[int, int, str], None] | None = None,
+    ) -> dict[str, Any]:
+        """Replay the campaign's pool with the benchmark protocol: `runs[method]` seeded runs of each method.
+
+        Needs `run` on the campaign and its instrument and `download` on the dataset the instrument replays;
+        the instrument itself is not run. `progress(done, total, line)` follows the runs. Each finished run is
+        kept at once, so a stopped benchmark resumes where it was (runs already kept for the same method, code
+        version and seed are skipped).
+
+        Returns:
+            The summary of every kept run (`benchmark_results`).
+        """
+        counts = parse_bench_runs(runs)
+        problem, campaign = self._bench_problem(principal, campaign_id, Action.RUN, {"runs": counts})
+        versions = {m: bench_version(m) for m in counts}
+        with self._uow() as uow:
+            done = CampaignStore(uow.connection).benchmark_keys(campaign_id)
+        todo = [
+            (method, seed)
+            for seed in range(max(counts.values()))
+            for method, n in counts.items()
+            if seed < n and (campaign_id, method, versions[method], seed) not in done
+        ]
+        for k, (method, seed) in enumerate(todo, start=1):
+            result = run_method(bench_method(method, campaign.spec), problem, seed)
+            try:
+                with self._uow() as uow:
+                    CampaignStore(uow.connection).add_benchmark_run(
+                        campaign_id, method, versions[method], result, principal.user.id, self._guard.clock.now()
+                    )
+            except IntegrityError:
+                pass  # a benchmark running beside this one kept the same seeded run first: it is the same run
+            if progress is not None:
+                progress(k, len(todo), f"{method} seed {seed}: {len(result.picks)} picks")
+        return self._bench_summary(campaign_id, problem)
+
+    def benchmark_results(self, principal: Principal, campaign_id: str) -> dict[str, Any]:
+        """The kept benchmark runs summarised (action `download`: they are derived from measured values)."""
+        problem, _ = self._bench_problem(principal, campaign_id, Action.DOWNLOAD)
+        return self._bench_summary(campaign_id, problem)
+
+    def _bench_summary(self, campaign_id: str, problem: PoolProblem) -> dict[str, Any]:
+        with self._uow() as uow:
+            store = CampaignStore(uow.connection)
+            versions = {m: v for m in BENCH_METHODS if (v := _installed_version(m)) is not None}
+            return bench_summary(problem, store.benchmark_runs(campaign_id, versions))
+
+    def _bench_problem(
+        self, principal: Principal, campaign_id: str, action: Action, details: dict[str, Any] | None = None
+    ) -> tuple[PoolProblem, Campaign]:
+        with self._uow() as uow:
+            asset, campaign = self._require(uow, principal, action, campaign_id, {"view": "benchmark"})
+            _, record, _ = self._instruments.outcomes(uow, principal, campaign.spec.instrument)
+            if details is not None:
+                self._guard.changed(uow, principal, "campaign.benchmark", asset, details)
+        if record["kind"] != "dataset":
+            raise InvalidInput(
+                f"a benchmark replays a dataset's measured pool; campaign {campaign_id} runs on a "
+                f"{record['kind']} instrument"
+            )
+        rows = self._instruments.dataset_rows(principal, record)
+        return bench_problem(campaign.spec, rows, campaign_id), campaign
 
     def stop(self, principal: Principal, campaign_id: str, reason: str = "") -> Campaign:
         """Ask a campaign to stop (action `run`).

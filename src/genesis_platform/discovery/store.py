@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, or_, select, update
 
+from genesis_platform.discovery.benchmark import RunResult
 from genesis_platform.discovery.model import Campaign, CampaignSpec, CampaignStatus, Trial, TrialStatus
-from genesis_platform.discovery.tables import campaign_trials, campaigns, instruments
+from genesis_platform.discovery.tables import campaign_benchmark_runs, campaign_trials, campaigns, instruments
 from genesis_platform.kernel.timestamps import from_text, to_text
 
 __all__ = ["CampaignStore", "InstrumentRecord"]
@@ -171,6 +172,51 @@ class CampaignStore:
             .group_by(campaign_trials.c.status)
         ).all()
         return {TrialStatus(s): int(n) for s, n in rows}
+
+    # --- benchmark runs ---
+
+    def add_benchmark_run(
+        self, campaign_id: str, method: str, version: str, result: RunResult, by: str, at: datetime
+    ) -> bool:
+        """Keep one benchmark run; False (and nothing written) where that method, version and seed is kept."""
+        key = (campaign_id, method, version, result.seed)
+        if key in self.benchmark_keys(campaign_id):
+            return False
+        self._conn.execute(
+            insert(campaign_benchmark_runs).values(
+                campaign_id=campaign_id,
+                method=method,
+                version=version,
+                seed=result.seed,
+                picks=json.dumps(list(result.picks)),
+                seconds=json.dumps(list(result.seconds)),
+                created_by=by,
+                created_at=to_text(at),
+            )
+        )
+        return True
+
+    def benchmark_keys(self, campaign_id: str) -> set[tuple[str, str, str, int]]:
+        """(campaign, method, version, seed) of every kept benchmark run."""
+        t = campaign_benchmark_runs.c
+        rows = self._conn.execute(select(t.method, t.version, t.seed).where(t.campaign_id == campaign_id)).all()
+        return {(campaign_id, m, v, int(s)) for m, v, s in rows}
+
+    def benchmark_runs(self, campaign_id: str, versions: dict[str, str]) -> dict[str, list[RunResult]]:
+        """Method → the runs its current `versions[method]` made, in seed order."""
+        t = campaign_benchmark_runs.c
+        rows = self._conn.execute(
+            select(t.method, t.version, t.seed, t.picks, t.seconds)
+            .where(t.campaign_id == campaign_id)
+            .order_by(t.method, t.seed)
+        ).all()
+        out: dict[str, list[RunResult]] = {}
+        for method, version, seed, picks, seconds in rows:
+            if versions.get(method) == version:
+                out.setdefault(method, []).append(
+                    RunResult(int(seed), tuple(json.loads(picks)), tuple(json.loads(seconds)))
+                )
+        return out
 
 
 def _campaign(row: Row[Any]) -> Campaign:

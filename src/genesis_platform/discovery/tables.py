@@ -6,7 +6,7 @@ from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Table,
 
 from genesis_platform.kernel.db import metadata
 
-__all__ = ["campaign_trials", "campaigns", "instruments"]
+__all__ = ["campaign_benchmark_runs", "campaign_trials", "campaigns", "instruments"]
 
 # A registered instrument beside its governed asset: how to build it (`config`, JSON) and its version.
 instruments = Table(
@@ -60,4 +60,21 @@ campaign_trials = Table(
     Column("seconds", Float, nullable=True),
     UniqueConstraint("campaign_id", "number"),
     Index("ix_campaign_trials_campaign_status", "campaign_id", "status"),
+)
+
+# One seeded run of the pool benchmark protocol on a campaign's pool (`genesis campaign benchmark`): the pool
+# indices it picked, in order, and the seconds each pick took (JSON lists). `version` is the code that made it.
+campaign_benchmark_runs = Table(
+    "campaign_benchmark_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign_id", String(64), ForeignKey("campaigns.id"), nullable=False),
+    Column("method", String(32), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("picks", Text, nullable=False),
+    Column("seconds", Text, nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("campaign_id", "method", "version", "seed"),
 )

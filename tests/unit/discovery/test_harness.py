@@ -49,10 +49,10 @@ def test_bench_campaigns_from_the_cli(cli, tmp_path):
 
 
 def test_the_latency_table_shows_the_methods_timed_and_the_ratio_only_beside_ax(tmp_path):
-    from genesis_platform.discovery.harness import _version
+    from genesis_platform.discovery.harness import method_version
 
     def row(method, seconds):
-        return {"pool": "autoam", "method": method, "version": _version(method), "observations": 10, "batch": 1,
+        return {"pool": "autoam", "method": method, "version": method_version(method), "observations": 10, "batch": 1,
                 "seed": 0, "seconds": seconds}  # fmt: skip
 
     alone = render_markdown({"runs": [], "latency": [row("genesis", 0.2)]}, [], ["genesis", "ax", "baybe"])
@@ -86,7 +86,7 @@ def test_the_latency_suite_times_one_suggestion_per_seed_and_resumes(tmp_path):
 
 
 def test_the_verdict_compares_on_the_seeds_both_methods_ran():
-    from genesis_platform.discovery.harness import _problem, _version
+    from genesis_platform.discovery.harness import _problem, method_version
 
     problem = _problem("autoam")  # 100 points, top set of 5, a run stops at 4 of them after 50 picks
     top = sorted(problem.top_set())
@@ -98,7 +98,7 @@ def test_the_verdict_compares_on_the_seeds_both_methods_ran():
         for position, index in zip(found_at, top, strict=False):
             picks[position - 1] = index
         picks = [p if k + 1 in found_at else next(others) for k, p in enumerate(picks)]
-        return {"pool": "autoam", "method": method, "version": _version(method), "seed": seed, "picks": picks,
+        return {"pool": "autoam", "method": method, "version": method_version(method), "seed": seed, "picks": picks,
                 "seconds": []}  # fmt: skip
 
     fast, slow = (5, 10, 15, 20), (30, 40, 50, 60)

@@ -197,3 +197,33 @@ def register_best(
     """Register the best trials as a new dataset, or as the next version of `into`, derived from the campaign."""
     done = platform.campaigns.register_best(me, campaign_id, body.count, body.name, body.into)
     return {"dataset_id": done.dataset_id, "version": done.version}
+
+
+class BenchmarkRequest(BaseModel):
+    """Seeded runs of the pool benchmark protocol to add (`genesis campaign benchmark`)."""
+
+    runs: dict[str, int] = Field(
+        default_factory=lambda: {"campaign": 10},
+        description='Method → runs, e.g. {"campaign": 20, "ax": 20}; methods: campaign (its own planner), '
+        "genesis, ax, baybe, forest, random, sobol.",
+    )
+
+
+@router.post("/{campaign_id}/benchmark", status_code=status.HTTP_202_ACCEPTED)
+def benchmark_campaign(
+    campaign_id: str, body: BenchmarkRequest, background: BackgroundTasks, platform: PlatformDep, me: CurrentPrincipal
+) -> dict[str, Any]:
+    """Replay the campaign's dataset pool with the Liang et al. protocol in the background.
+
+    The runs asked for are checked now (methods, the campaign's pool, the caller's rights), so a bad request is
+    a 4xx answer; each run is kept as it finishes: poll `GET /campaigns/{id}/benchmark` for the summary.
+    """
+    counts = platform.campaigns.check_benchmark(me, campaign_id, body.runs)
+    background.add_task(platform.campaigns.benchmark, me, campaign_id, counts)
+    return {"campaign": campaign_id, "runs": counts, "status": "accepted"}
+
+
+@router.get("/{campaign_id}/benchmark")
+def campaign_benchmark(campaign_id: str, platform: PlatformDep, me: CurrentPrincipal) -> dict[str, Any]:
+    """The benchmark runs kept so far: AF and EF with 5-95 % bands per method, and the campaign against each."""
+    return platform.campaigns.benchmark_results(me, campaign_id)

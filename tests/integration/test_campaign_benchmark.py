@@ -1,0 +1,202 @@
+"""`CampaignService.benchmark`: the Liang et al. protocol replayed on a campaign's own dataset pool, governed."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from genesis_platform.discovery import CampaignSpec, load_space
+from genesis_platform.discovery.pool_bench import bench_problem
+from genesis_platform.kernel import AccessDenied, InvalidInput, NotFound
+from genesis_platform.kernel.assets.markings import parse_markings
+from genesis_platform.kernel.audit.log import AuditQuery
+
+
+def _rows() -> list[tuple[float, float]]:
+    # 40 distinct x on a grid, each measured twice (a replicate 0.2 apart): one peak at x = 0.7.
+    out = []
+    for i in range(40):
+        x = round(i / 39, 4)
+        y = -((x - 0.7) ** 2) + 0.05 * math.sin(17 * x)
+        out += [(x, round(y, 6)), (x, round(y + 0.2, 6))]
+    return out
+
+
+def _campaign(platform, who, tmp_path, planner="forest", objectives=None, markings=None, **extra):
+    table = tmp_path / "peak.csv"
+    table.write_text("x,y,z\n" + "".join(f"{x},{y},{-y}\n" for x, y in _rows()))
+    version = platform.datasets.register(who, table, name="peak", project="p1", markings=markings)
+    config = {"type": "dataset", "dataset": version.dataset_id, "file": "peak.csv", "outcomes": ["y", "z"]}
+    instrument, _ = platform.instruments.register(who, "peak", config, project="p1")
+    space = load_space(
+        {
+            "parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}],
+            "objectives": objectives or [{"name": "y", "direction": "maximize"}],
+            **extra,
+        }
+    )
+    spec = CampaignSpec.model_validate(
+        {
+            "name": "peak",
+            "project": "p1",
+            "space": space,
+            "instrument": instrument.id,
+            "planner": planner,
+            "planner_settings": {"trees": 20} if planner == "forest" else {},
+            "stopping": {"max_trials": 10},
+        }
+    )
+    return platform.campaigns.create(who, spec), version
+
+
+def test_a_campaign_benchmark_keeps_each_run_and_resumes_where_it_stopped(platform, cast, tmp_path):
+    rivera = cast["rivera"]
+    campaign, version = _campaign(platform, rivera, tmp_path)
+    seen: list[tuple[int, int, str]] = []
+    data = platform.campaigns.benchmark(
+        rivera, campaign.id, {"campaign": 2, "random": 2}, progress=lambda *a: seen.append(a)
+    )
+    assert [(d, t) for d, t, _ in seen] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert data["pool_size"] == 40 and data["top_set"] == 2
+    assert {m: v["runs"] for m, v in data["methods"].items()} == {"campaign": 2, "random": 2}
+    ours = data["methods"]["campaign"]
+    assert set(ours["af"]) == {"0.5", "0.8"} and set(ours["ef"]) == {"10", "25"}  # a 40-point pool: no EF @ 50
+    assert ours["af"]["0.8"]["p5"] <= ours["af"]["0.8"]["median"] <= ours["af"]["0.8"]["p95"]
+    assert data["versus"]["random"]["seeds"] == 2
+    assert data["versus"]["random"]["campaign_af_0.8"] == ours["af"]["0.8"]["median"]
+
+    seen.clear()  # asked again with one more seed: only that run is made
+    again = platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 3}, progress=lambda *a: seen.append(a))
+    assert [(d, t) for d, t, _ in seen] == [(1, 1)] and seen[0][2].startswith("campaign seed 2:")
+    assert again["methods"]["campaign"]["runs"] == 3 and again["methods"]["random"]["runs"] == 2
+    assert platform.campaigns.benchmark_results(rivera, campaign.id) == again
+
+    # every call decided `run` (or `download` to read) on the campaign and `download` on the data, and was recorded
+    started = platform.audit.records(
+        cast.admin, AuditQuery(action="campaign.benchmark", resource=f'Asset::"{campaign.id}"')
+    )
+    assert [r.event.details["runs"] for r in started] == [{"campaign": 2, "random": 2}, {"campaign": 3}]
+    downloads = platform.audit.records(
+        cast.admin, AuditQuery(action="download", resource=f'Asset::"{version.dataset_id}"', outcome="allow")
+    )
+    assert len(downloads) >= 4  # create, two benchmarks, one read
+
+
+def test_the_benchmark_pool_averages_replicates_like_the_protocol(platform, cast, tmp_path):
+    campaign, _ = _campaign(platform, cast["rivera"], tmp_path)
+    rows = [{"x": str(x), "y": str(y), "z": "0"} for x, y in _rows()]
+    problem = bench_problem(campaign.spec, rows, campaign.id)
+    assert problem.size == 40 and problem.space.objectives[0].name == "objective"
+    by_x = {p["x"]: v for p, v in zip(problem.space.pool_points(), problem.values, strict=True)}
+    expected = -((1.0 - 0.7) ** 2) + 0.05 * math.sin(17.0) + 0.1  # the mean of the two replicates
+    assert by_x[1.0] == pytest.approx(expected, abs=1e-6)
+    top = max(by_x, key=lambda x: by_x[x])
+    assert {problem.space.pool_points()[i]["x"] for i in problem.top_set()} >= {top}
+    with pytest.raises(InvalidInput, match="no measured y"):
+        bench_problem(campaign.spec, rows[2:], campaign.id)  # x = 0 is in the pool but no longer measured
+
+
+def test_the_benchmark_is_denied_and_recorded_per_path_for_a_user_outside_the_project(platform, cast, tmp_path):
+    rivera, partner = cast["rivera"], cast["partner"]  # partner: another organisation, not on p1
+    campaign, _ = _campaign(platform, rivera, tmp_path, planner="random")
+    platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 1})
+    for call in (
+        lambda: platform.campaigns.check_benchmark(partner, campaign.id, {"campaign": 1}),
+        lambda: platform.campaigns.benchmark(partner, campaign.id, {"campaign": 1}),
+        lambda: platform.campaigns.benchmark_results(partner, campaign.id),
+    ):
+        with pytest.raises((AccessDenied, NotFound)):
+            call()
+    denials = platform.audit.records(
+        cast.admin, AuditQuery(actor="partner", outcome="deny", resource=f'Asset::"{campaign.id}"')
+    )
+    assert [r.event.action for r in denials] == ["run", "run", "download"]
+    assert platform.campaigns.benchmark_results(rivera, campaign.id)["methods"]["campaign"]["runs"] == 1
+
+
+@pytest.mark.parametrize(
+    ("banner", "hidden_from"),
+    [("CUI//SP-EXPT//NOFORN", "brit"), ("CUI//SP-EXPT", "untrained"), ("SECRET", "student")],
+)
+def test_a_marked_campaigns_benchmark_is_hidden_on_both_paths(platform, cast, tmp_path, banner, hidden_from):
+    """The campaign takes its data's marking; whoever the marking hides it from can neither run nor read it."""
+    owner = cast["cleared"] if banner == "SECRET" else cast["rivera"]
+    campaign, _ = _campaign(platform, owner, tmp_path, planner="random", markings=parse_markings(banner))
+    assert platform.campaigns.benchmark(owner, campaign.id, {"campaign": 1})["methods"]["campaign"]["runs"] == 1
+    for call in (
+        lambda: platform.campaigns.benchmark(cast[hidden_from], campaign.id, {"campaign": 2}),
+        lambda: platform.campaigns.benchmark_results(cast[hidden_from], campaign.id),
+    ):
+        with pytest.raises((AccessDenied, NotFound)):
+            call()
+    denials = platform.audit.records(
+        cast.admin, AuditQuery(actor=hidden_from, outcome="deny", resource=f'Asset::"{campaign.id}"')
+    )
+    assert [r.event.action for r in denials if r.event.action != "discover"] == ["run", "download"]
+    assert platform.campaigns.benchmark_results(owner, campaign.id)["methods"]["campaign"]["runs"] == 1
+
+
+@pytest.mark.parametrize(
+    ("runs", "message"),
+    [
+        ({"bogus": 3}, "unknown benchmark method"),
+        ({"campaign": 0}, "at least one run"),
+        ({"campaign": -1}, "from 0 to 500"),
+        ({"campaign": 501}, "from 0 to 500"),
+    ],
+)
+def test_bad_benchmark_requests_are_refused_before_anything_runs(platform, cast, tmp_path, runs, message):
+    rivera = cast["rivera"]
+    campaign, _ = _campaign(platform, rivera, tmp_path, planner="random")
+    with pytest.raises(InvalidInput, match=message):
+        platform.campaigns.check_benchmark(rivera, campaign.id, runs)
+    with pytest.raises(InvalidInput, match=message):
+        platform.campaigns.benchmark(rivera, campaign.id, runs)
+    assert platform.campaigns.benchmark_results(rivera, campaign.id)["methods"] == {}
+
+
+def test_campaigns_the_protocol_cannot_score_are_refused_with_the_reason(platform, cast, tmp_path, hartmann_id):
+    rivera = cast["rivera"]
+    two, _ = _campaign(
+        platform, rivera, tmp_path, planner="random", objectives=[{"name": "y"}, {"name": "z", "direction": "maximize"}]
+    )
+    with pytest.raises(InvalidInput, match="one objective"):
+        platform.campaigns.check_benchmark(rivera, two.id, {"campaign": 1})
+    spec = CampaignSpec.model_validate(
+        {
+            "name": "h",
+            "space": load_space(
+                {
+                    "parameters": [{"kind": "continuous", "name": f"x{i}", "low": 0, "high": 1} for i in range(1, 7)],
+                    "objectives": [{"name": "f"}],
+                }
+            ),
+            "instrument": hartmann_id,
+            "planner": "random",
+            "stopping": {"max_trials": 3},
+        }
+    )
+    simulated = platform.campaigns.create(rivera, spec)
+    with pytest.raises(InvalidInput, match="simulator instrument"):
+        platform.campaigns.check_benchmark(rivera, simulated.id, {"campaign": 1})
+
+
+@pytest.fixture
+def hartmann_id(platform, cast):
+    asset, _ = platform.instruments.register(
+        cast["rivera"], "hartmann6", {"type": "simulator", "simulator": "hartmann6"}, project="p1"
+    )
+    return asset.id
+
+
+def test_two_benchmarks_that_make_the_same_seeded_run_keep_it_once(platform, cast, tmp_path, monkeypatch):
+    from genesis_platform.discovery.store import CampaignStore
+
+    rivera = cast["rivera"]
+    campaign, _ = _campaign(platform, rivera, tmp_path, planner="random")
+    platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 1})
+    # as if a second benchmark had looked before the first one committed: it makes seed 0 again
+    monkeypatch.setattr(CampaignStore, "benchmark_keys", lambda self, campaign_id: set())
+    again = platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 2})
+    assert again["methods"]["campaign"]["runs"] == 2
