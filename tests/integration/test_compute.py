@@ -168,22 +168,58 @@ def test_a_ray_executor_outlives_a_restarted_cluster_and_a_dead_gate():
 
 @pytest.mark.slow
 @pytest.mark.timeout(300)
-def test_an_abandoned_ray_task_frees_its_cpu():
+def test_an_abandoned_ray_task_frees_its_cpu_and_is_audited_as_abandoned(sqlite_platform, sqlite_cast):
     # A call that will not answer in time (a hung instrument): abandoning it ends its worker, so the next call
-    # runs at once on the one CPU instead of after the hung one; the abandoned future fails.
+    # runs at once on the one CPU instead of after the hung one; the abandoned future fails, and the audit log
+    # says abandoned (stopped), not failed.
+    platform, rivera = sqlite_platform, sqlite_cast["rivera"]
     executor = RayExecutor(workers=1)
+    compute = ComputeService(platform.uow, platform.guard, platform.assets, platform.recorder, executor)
     try:
-        hung = executor.submit(jobs.nap, 120.0)
+        workflow = platform.assets.register(rivera, kind="workflow", name="wf")
+        hung = compute.submit(rivera, workflow.id, jobs.nap, 120.0)
         deadline = time.monotonic() + 120
-        while not executor.started(hung):
+        while not executor.started(hung.future):
             assert time.monotonic() < deadline, "the call never started"
             time.sleep(0.05)
-        assert executor.abandon(hung)
+        assert compute.abandon(hung)
         assert executor.submit(jobs.square, 5).result(timeout=60) == 25
-        assert hung.exception(timeout=60) is not None
-        assert not executor.abandon(hung)  # it has ended
+        assert hung.future.exception(timeout=60) is not None
+        assert not executor.abandon(hung.future) and not compute.abandon(hung)  # it has ended
+        finished = _wait_recorded(platform, sqlite_cast.admin, "compute.finish", 1)
+        assert [(r.event.details["status"], r.event.details["stopped"]) for r in finished] == [("abandoned", True)]
     finally:
         executor.shutdown()
+
+
+def test_an_abandoned_job_is_audited_as_abandoned_whether_or_not_it_could_be_stopped(
+    sqlite_platform, sqlite_cast, tmp_path
+):
+    platform, rivera = sqlite_platform, sqlite_cast["rivera"]
+    compute = ComputeService(platform.uow, platform.guard, platform.assets, platform.recorder, ThreadExecutor(1))
+    try:
+        workflow = platform.assets.register(rivera, kind="workflow", name="wf")
+        running = compute.submit(rivera, workflow.id, jobs.nap, 0.5, str(tmp_path / "running"))
+        queued = compute.submit(rivera, workflow.id, jobs.nap, 0.0)
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "running").exists():
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        assert not compute.abandon(running)  # a thread cannot be stopped: it runs on, its answer ignored
+        assert compute.abandon(queued) and queued.future.cancelled()
+        assert running.future.result(timeout=30) == 0.5
+        done = compute.submit(rivera, workflow.id, jobs.square, 3)
+        assert done.future.result(timeout=30) == 9
+        finished = _wait_recorded(platform, sqlite_cast.admin, "compute.finish", 3)
+        assert not compute.abandon(done)  # it had ended: recorded as it ended
+        ends = {r.event.details["activity"]: r.event.details for r in finished}
+        assert ends[running.activity] == {"activity": running.activity, "status": "abandoned", "stopped": False}
+        assert ends[queued.activity]["status"] == "abandoned" and ends[queued.activity]["stopped"] is True
+        assert ends[done.activity]["status"] == "succeeded"
+        with platform.uow() as uow:
+            assert ProvenanceStore(uow.connection).node(running.activity).attributes["status"] == "abandoned"
+    finally:
+        compute.executor.shutdown()
 
 
 def test_executors_that_cannot_stop_a_running_call_say_so(tmp_path):

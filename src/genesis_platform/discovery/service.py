@@ -63,7 +63,7 @@ from genesis_platform.discovery.store import CampaignStore, InstrumentRecord
 from genesis_platform.kernel.assets.markings import Markings
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.assets.service import AssetService
-from genesis_platform.kernel.compute import ComputeService, Executor, ThreadExecutor
+from genesis_platform.kernel.compute import ComputeService, Executor, Job, ThreadExecutor
 from genesis_platform.kernel.errors import Conflict, InvalidInput, NotFound
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import Principal
@@ -1046,6 +1046,7 @@ class _Loop:
         self.progress = progress
         # each trial in flight, with the moment a worker took it (None while it waits in the executor's queue)
         self.in_flight: dict[Future[Measurement], tuple[Trial, float | None]] = {}
+        self.jobs: dict[Future[Measurement], Job] = {}  # the compute job behind each future in flight
         self.instrument_label = f"{self.spec.instrument}@{instrument_version}"
         self.planner_label = f"{planner.name}@{planner.version}"
         self.executor: Executor | None = (
@@ -1085,6 +1086,7 @@ class _Loop:
         # behind an instrument that ignores its timeout therefore cannot keep a stop from taking effect.
         for future in [f for f in self.in_flight if self._executor.withdraw(f)]:
             self.in_flight.pop(future)
+            self.jobs.pop(future, None)
         while self.in_flight:
             self._collect()
         return self.campaign
@@ -1172,6 +1174,7 @@ class _Loop:
             CampaignStore(uow.connection).save_trial(trial)
         # A trial's timeout counts from when a worker starts it, not while it waits behind others.
         self.in_flight[job.future] = (trial, None)
+        self.jobs[job.future] = job
 
     def _collect(self) -> None:
         self._started()
@@ -1187,6 +1190,7 @@ class _Loop:
         finished = sorted(done, key=lambda f: self.in_flight[f][0].number)
         for future in finished:
             trial, _ = self.in_flight.pop(future)
+            self.jobs.pop(future, None)
             try:
                 measurement = future.result()
             except Exception as error:  # the worker itself died or could not unpickle the job
@@ -1195,7 +1199,8 @@ class _Loop:
         for future, (trial, _) in list(self.in_flight.items()):
             if not future.done() and self._late(future):
                 self.in_flight.pop(future)
-                self._executor.abandon(future)  # where it can, the executor stops the call (Ray ends its worker)
+                # where it can, the executor stops the call (Ray ends its worker); audited as abandoned
+                self.s._compute.abandon(self.jobs.pop(future))
                 message = f"no answer within {self.spec.trial_timeout:g} s"
                 self._record(trial, Measurement(status=RunStatus.TIMED_OUT, message=message))
 

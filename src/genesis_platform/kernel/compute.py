@@ -399,11 +399,13 @@ class Job:
         activity: its provenance activity id.
         target: the asset it runs for.
         future: completes with the callable's result.
+        executor: where it runs.
     """
 
     activity: str
     target: str
     future: Future[Any]
+    executor: Executor
 
 
 def _qualified_name(fn: Callable[..., Any]) -> str:
@@ -434,6 +436,9 @@ class ComputeService:
         self._assets = assets
         self._prov = provenance
         self.executor = executor
+        self._abandoned: dict[str, bool | None] = {}  # activity → whether its executor stopped it (None: asking)
+        self._ended: dict[str, tuple[Principal, GovernedAsset, str]] = {}  # ends that came while asking
+        self._lock = threading.Lock()
 
     def submit(
         self,
@@ -487,16 +492,53 @@ class ComputeService:
             )
         future = runner.submit(fn, *args, **kwargs)
         future.add_done_callback(lambda f: self._finished(principal, asset, activity, f))
-        return Job(activity, asset.id, future)
+        return Job(activity, asset.id, future, runner)
+
+    def abandon(self, job: Job) -> bool:
+        """Give up on a job whose answer is no longer wanted (a timed-out trial): stop it where its executor can.
+
+        Its end is recorded as `abandoned` (with `stopped`: whether the executor stopped it), whatever the call
+        did afterwards, so the audit log agrees with the caller's record rather than saying failed or succeeded.
+
+        Returns:
+            Whether the executor stopped it; where not, it runs on and its answer is ignored.
+        """
+        with self._lock:
+            if job.future.done():
+                return False  # its end is recorded already
+            self._abandoned[job.activity] = None  # deciding: an end that comes meanwhile waits for the answer
+        stopped = False
+        try:
+            stopped = job.executor.abandon(job.future)
+        finally:
+            with self._lock:
+                ended = self._ended.pop(job.activity, None)
+                if ended is None:
+                    self._abandoned[job.activity] = stopped
+            if ended is not None:  # it ended while the executor was stopping it (a cancelled queued call, say)
+                self._record_end(*ended, {"status": "abandoned", "stopped": stopped})
+        return stopped
 
     def _finished(self, principal: Principal, asset: GovernedAsset, activity: str, future: Future[Any]) -> None:
+        with self._lock:
+            abandoned = activity in self._abandoned
+            stopped = self._abandoned.pop(activity, None)
+            if abandoned and stopped is None:  # `abandon` is still asking the executor: it records the end
+                self._ended[activity] = (principal, asset, activity)
+                return
+        if abandoned:
+            self._record_end(principal, asset, activity, {"status": "abandoned", "stopped": stopped})
+            return
         if future.cancelled():  # withdrawn before a worker took it
-            outcome: dict[str, str] = {"status": "withdrawn"}
+            outcome: dict[str, Any] = {"status": "withdrawn"}
         else:
             error = future.exception()
             outcome = (
                 {"status": "failed", "error": f"{type(error).__name__}: {error}"} if error else {"status": "succeeded"}
             )
+        self._record_end(principal, asset, activity, outcome)
+
+    def _record_end(self, principal: Principal, asset: GovernedAsset, activity: str, outcome: dict[str, Any]) -> None:
         try:
             with self._uow() as uow:
                 self._prov.end_activity(uow, activity, attributes=outcome)
