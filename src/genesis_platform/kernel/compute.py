@@ -18,8 +18,9 @@ import multiprocessing
 import os
 import threading
 import uuid
+from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, InvalidStateError, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, InvalidStateError, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -77,8 +78,12 @@ class Executor(Protocol):
 class _FuturesExecutor:
     """Shared body of the executors built on a `concurrent.futures` pool made on first use.
 
-    Such a future turns `running()` when a worker takes its call, can be cancelled until then, and a
-    running call cannot be stopped (its worker is shared), so `withdraw` and `abandon` are both `cancel()`.
+    The pool is handed at most `workers` calls at a time, so each call it holds has a worker at once; the others
+    wait here, in submission order, where `withdraw` can take them back. A call therefore counts as started only
+    when a worker has it (a process pool would otherwise mark `workers + 1` queued calls as running). A running
+    call cannot be stopped (its worker is shared), so `abandon` cancels only a call still waiting. A small
+    dispatcher thread hands the calls over (the process pool runs its callbacks on its own manager thread,
+    which should not submit to it).
     """
 
     name = "futures"
@@ -86,41 +91,102 @@ class _FuturesExecutor:
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool: Any = None
+        self._changed = threading.Condition()
+        self._waiting: deque[tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = deque()
+        self._handed = 0  # calls the pool holds
+        self._stopping = False
+        self._dispatcher: threading.Thread | None = None
 
     def _make_pool(self) -> Any:
         raise NotImplementedError
 
     def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
         """Schedule `fn(*args, **kwargs)` on a worker."""
-        if self._pool is None:
-            self._pool = self._make_pool()
-        future: Future[T] = self._pool.submit(fn, *args, **kwargs)
+        future: Future[T] = Future()
+        with self._changed:
+            if self._pool is None:
+                self._pool = self._make_pool()
+                self._dispatcher = threading.Thread(target=self._dispatch, name=f"genesis-{self.name}", daemon=True)
+                self._dispatcher.start()
+            self._waiting.append((future, fn, args, kwargs))
+            self._changed.notify_all()
         return future
 
+    def _dispatch(self) -> None:
+        while True:
+            with self._changed:
+                while not self._stopping and not (self._waiting and self._handed < self.workers):
+                    self._changed.wait()
+                if self._stopping:
+                    return
+                future, fn, args, kwargs = self._waiting.popleft()
+                self._changed.notify_all()
+                if not future.set_running_or_notify_cancel():
+                    continue  # withdrawn while it waited
+                self._handed += 1
+                pool = self._pool
+            try:
+                inner = pool.submit(fn, *args, **kwargs)
+            except BaseException as error:  # a broken or closed pool: the call fails, the others go on
+                future.set_exception(error)
+                self._release()
+            else:
+                inner.add_done_callback(functools.partial(self._settle, future))
+
+    def _settle(self, future: Future[Any], inner: Future[Any]) -> None:
+        if inner.cancelled():
+            future.set_exception(CancelledError())
+        elif (error := inner.exception()) is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(inner.result())
+        self._release()
+
+    def _release(self) -> None:
+        with self._changed:
+            self._handed -= 1
+            self._changed.notify_all()
+
     def started(self, future: Future[Any]) -> bool:
-        """Whether a worker has the call (`running()`), or it ran."""
+        """Whether a worker has the call, or it ran."""
         return future.running() or (future.done() and not future.cancelled())
 
     def withdraw(self, future: Future[Any]) -> bool:
-        """Cancel a call no worker has taken."""
+        """Take back a call still waiting for a worker."""
         return future.cancel()
 
     def abandon(self, future: Future[Any]) -> bool:
-        """Cancel the call if no worker has it; a running one cannot be stopped."""
+        """Cancel the call if it still waits for a worker; a running one cannot be stopped."""
         return future.cancel()
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop the pool."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=wait)
-            self._pool = None
+        """Stop the pool.
+
+        With `wait`, after every call submitted has run; without, calls still waiting are cancelled and running
+        ones left to finish on their own.
+        """
+        with self._changed:
+            if self._pool is None:
+                return
+            if wait:
+                while self._waiting or self._handed:
+                    self._changed.wait()
+            else:
+                for future, *_ in self._waiting:
+                    future.cancel()
+                self._waiting.clear()
+            self._stopping = True
+            self._changed.notify_all()
+            pool, dispatcher = self._pool, self._dispatcher
+        if dispatcher is not None and dispatcher is not threading.current_thread():
+            dispatcher.join()
+        pool.shutdown(wait=wait)
+        with self._changed:
+            self._pool, self._dispatcher, self._stopping = None, None, False
 
 
 class LocalPoolExecutor(_FuturesExecutor):
     """A local process pool (spawned workers, so no lock or connection is inherited from the parent).
-
-    The pool hands calls to its workers' queue, which holds up to `workers + 1` of them, and marks them
-    `running()` there: a call can count as started (and no longer be withdrawn) while it waits in that queue.
 
     Args:
         workers: processes; 0 means one per CPU core.
