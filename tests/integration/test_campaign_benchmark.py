@@ -53,6 +53,8 @@ def _campaign(platform, who, tmp_path, planner="forest", objectives=None, markin
 def test_a_campaign_benchmark_keeps_each_run_and_resumes_where_it_stopped(platform, cast, tmp_path):
     rivera = cast["rivera"]
     campaign, version = _campaign(platform, rivera, tmp_path)
+    data, page = platform.campaigns.report(rivera, campaign.id)
+    assert "benchmark" not in data and "Benchmark on this pool" not in page
     seen: list[tuple[int, int, str]] = []
     data = platform.campaigns.benchmark(
         rivera, campaign.id, {"campaign": 2, "random": 2}, progress=lambda *a: seen.append(a)
@@ -71,6 +73,8 @@ def test_a_campaign_benchmark_keeps_each_run_and_resumes_where_it_stopped(platfo
     assert [(d, t) for d, t, _ in seen] == [(1, 1)] and seen[0][2].startswith("campaign seed 2:")
     assert again["methods"]["campaign"]["runs"] == 3 and again["methods"]["random"]["runs"] == 2
     assert platform.campaigns.benchmark_results(rivera, campaign.id) == again
+    data, page = platform.campaigns.report(rivera, campaign.id)  # the report plots the kept runs
+    assert data["benchmark"] == again and "Benchmark on this pool of 40: the best 5 % found" in page
 
     # every call decided `run` (or `download` to read) on the campaign and `download` on the data, and was recorded
     started = platform.audit.records(

@@ -185,6 +185,23 @@ def render_html(campaign: Campaign, trials: Sequence[Trial], data: dict[str, Any
         images.append(("Pareto front", _png(fig)))
         plt.close(fig)
 
+    bench = data.get("benchmark")
+    if bench and bench["methods"]:
+        fig, ax = plt.subplots(figsize=(6.4, 3.8))
+        palette = iter(["#1f5fa8", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d"])
+        for method, m in bench["methods"].items():
+            curve = m["top_curve"]
+            ax.plot(np.arange(1, len(curve) + 1), curve, label=f"{method} ({m['runs']} runs)", color=next(palette))
+        longest = max(len(m["top_curve"]) for m in bench["methods"].values())
+        picks = np.arange(1, longest + 1)
+        ax.plot(picks, np.minimum(picks / bench["pool_size"], 1.0), label="random (exact)", color="#999999", ls="--")
+        ax.set_xlabel("experiments")
+        ax.set_ylabel(f"share of the top {bench['top_set']} found (median)")
+        ax.legend(frameon=False)
+        ax.grid(alpha=0.3)
+        images.append((f"Benchmark on this pool of {bench['pool_size']}: the best 5 % found", _png(fig)))
+        plt.close(fig)
+
     esc = html.escape
     best = data["best"]
     broke = data["infeasible"]

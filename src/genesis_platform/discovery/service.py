@@ -64,7 +64,7 @@ from genesis_platform.kernel.assets.markings import Markings
 from genesis_platform.kernel.assets.model import GovernedAsset
 from genesis_platform.kernel.assets.service import AssetService
 from genesis_platform.kernel.compute import ComputeService, Executor, Job, ThreadExecutor
-from genesis_platform.kernel.errors import Conflict, InvalidInput, NotFound
+from genesis_platform.kernel.errors import AccessDenied, Conflict, InvalidInput, NotFound
 from genesis_platform.kernel.guard import Guard
 from genesis_platform.kernel.identity.model import Principal
 from genesis_platform.kernel.policy.model import Action
@@ -660,7 +660,22 @@ class CampaignService:
             trials = CampaignStore(uow.connection).trials(campaign_id)
             self._guard.changed(uow, principal, "campaign.report", asset, {"trials": len(trials)})
         data = summary(campaign, trials, self._random_curve(principal, campaign, max(len(trials), 1)))
+        benchmark = self._kept_benchmark(principal, campaign)
+        if benchmark is not None:
+            data["benchmark"] = benchmark
         return data, render_html(campaign, trials, data)
+
+    def _kept_benchmark(self, principal: Principal, campaign: Campaign) -> dict[str, Any] | None:
+        # The benchmark runs kept for the campaign, summarised for its report; None where there are none or the
+        # caller may not read the data they are scored on (as for the random baseline).
+        with self._uow() as uow:
+            if not CampaignStore(uow.connection).benchmark_keys(campaign.id):
+                return None
+        try:
+            problem, _ = self._bench_problem(principal, campaign.id, Action.DOWNLOAD)
+        except (InvalidInput, NotFound, AccessDenied):
+            return None
+        return self._bench_summary(campaign.id, problem)
 
     def _random_curve(self, principal: Principal, campaign: Campaign, picks: int) -> builtins.list[float] | None:
         space = campaign.spec.space
