@@ -129,3 +129,9 @@ def test_api_benchmarks_a_campaigns_dataset_pool_in_the_background(platform, cas
             "application/problem+json"
         )
     assert api.get(f"/campaigns/{cid}/benchmark", headers=a).json() == got  # nothing was added by the refusals
+    assert got["progress"] == {"state": "finished", "runs": {"campaign": 2, "sobol": 2}, "done": 4, "total": 4,
+                               "error": None}  # fmt: skip
+    # one benchmark of a campaign at a time (as if one were still running in this server)
+    platform.campaigns._bench_progress[cid] = {**got["progress"], "state": "running", "done": 1}
+    busy = api.post(f"/campaigns/{cid}/benchmark", json={}, headers=a)
+    assert busy.status_code == 409 and "1 of 4 runs made" in busy.json()["detail"]

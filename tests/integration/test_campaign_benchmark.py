@@ -7,8 +7,8 @@ import math
 import pytest
 
 from genesis_platform.discovery import CampaignSpec, load_space
-from genesis_platform.discovery.pool_bench import bench_problem
-from genesis_platform.kernel import AccessDenied, InvalidInput, NotFound
+from genesis_platform.discovery.pool_bench import bench_problem, data_digest
+from genesis_platform.kernel import AccessDenied, Conflict, InvalidInput, NotFound
 from genesis_platform.kernel.assets.markings import parse_markings
 from genesis_platform.kernel.audit.log import AuditQuery
 
@@ -72,7 +72,8 @@ def test_a_campaign_benchmark_keeps_each_run_and_resumes_where_it_stopped(platfo
     again = platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 3}, progress=lambda *a: seen.append(a))
     assert [(d, t) for d, t, _ in seen] == [(1, 1)] and seen[0][2].startswith("campaign seed 2:")
     assert again["methods"]["campaign"]["runs"] == 3 and again["methods"]["random"]["runs"] == 2
-    assert platform.campaigns.benchmark_results(rivera, campaign.id) == again
+    progress = {"state": "finished", "runs": {"campaign": 3}, "done": 1, "total": 1, "error": None}
+    assert platform.campaigns.benchmark_results(rivera, campaign.id) == {**again, "progress": progress}
     data, page = platform.campaigns.report(rivera, campaign.id)  # the report plots the kept runs
     assert data["benchmark"] == again and "Benchmark on this pool of 40: the best 5 % found" in page
 
@@ -80,7 +81,14 @@ def test_a_campaign_benchmark_keeps_each_run_and_resumes_where_it_stopped(platfo
     started = platform.audit.records(
         cast.admin, AuditQuery(action="campaign.benchmark", resource=f'Asset::"{campaign.id}"')
     )
-    assert [r.event.details["runs"] for r in started] == [{"campaign": 2, "random": 2}, {"campaign": 3}]
+    assert [r.event.details for r in started] == [
+        {"runs": {"campaign": 2, "random": 2}, "to_make": 4},
+        {"runs": {"campaign": 3}, "to_make": 1},
+    ]
+    ends = platform.audit.records(
+        cast.admin, AuditQuery(action="campaign.benchmark.finish", resource=f'Asset::"{campaign.id}"')
+    )
+    assert [r.event.details for r in ends] == [{"made": 4}, {"made": 1}]
     downloads = platform.audit.records(
         cast.admin, AuditQuery(action="download", resource=f'Asset::"{version.dataset_id}"', outcome="allow")
     )
@@ -99,6 +107,52 @@ def test_the_benchmark_pool_averages_replicates_like_the_protocol(platform, cast
     assert {problem.space.pool_points()[i]["x"] for i in problem.top_set()} >= {top}
     with pytest.raises(InvalidInput, match="no measured y"):
         bench_problem(campaign.spec, rows[2:], campaign.id)  # x = 0 is in the pool but no longer measured
+    changed = [{**r, "y": str(float(r["y"]) + 1)} if r["x"] == "1.0" else r for r in rows]
+    assert data_digest(bench_problem(campaign.spec, changed, campaign.id)) != data_digest(problem)
+    assert data_digest(bench_problem(campaign.spec, list(rows), campaign.id)) == data_digest(problem)
+
+
+def test_one_benchmark_of_a_campaign_runs_at_a_time_and_a_failure_is_reported(platform, cast, tmp_path, monkeypatch):
+    import genesis_platform.discovery.service as service
+
+    rivera = cast["rivera"]
+    campaign, _ = _campaign(platform, rivera, tmp_path, planner="random")
+    refused: list[str] = []
+
+    def second(done, total, line):  # while the first benchmark runs, a second is refused
+        for call in (
+            lambda: platform.campaigns.check_benchmark(rivera, campaign.id, {"campaign": 1}),
+            lambda: platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 5}),
+        ):
+            with pytest.raises(Conflict, match=r"is running \(\d of 2 runs made\)") as error:
+                call()
+            refused.append(str(error.value))
+
+    platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 2}, progress=second)
+    assert len(refused) == 4
+    real = service.run_method
+
+    def breaks_on_seed_3(method, problem, seed, *args, **kwargs):
+        if seed == 3:
+            raise RuntimeError("the planner broke")
+        return real(method, problem, seed, *args, **kwargs)
+
+    monkeypatch.setattr(service, "run_method", breaks_on_seed_3)
+    with pytest.raises(RuntimeError, match="the planner broke"):
+        platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 5})
+    got = platform.campaigns.benchmark_results(rivera, campaign.id)
+    assert got["methods"]["campaign"]["runs"] == 3  # seeds 0-2: the run made before the failure is kept
+    assert got["progress"] == {
+        "state": "failed",
+        "runs": {"campaign": 5},
+        "done": 1,
+        "total": 3,
+        "error": "RuntimeError: the planner broke",
+    }
+    monkeypatch.setattr(service, "run_method", real)  # asked again, it makes what is missing
+    assert platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 5})["methods"]["campaign"]["runs"] == 5
+    with pytest.raises(InvalidInput, match="at most 500 runs in one request, not 600"):
+        platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 300, "random": 300})
 
 
 def test_the_benchmark_is_denied_and_recorded_per_path_for_a_user_outside_the_project(platform, cast, tmp_path):
@@ -201,6 +255,12 @@ def test_two_benchmarks_that_make_the_same_seeded_run_keep_it_once(platform, cas
     campaign, _ = _campaign(platform, rivera, tmp_path, planner="random")
     platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 1})
     # as if a second benchmark had looked before the first one committed: it makes seed 0 again
-    monkeypatch.setattr(CampaignStore, "benchmark_keys", lambda self, campaign_id: set())
+    real, looks = CampaignStore.benchmark_keys, []
+
+    def first_look_misses(self, campaign_id):
+        looks.append(campaign_id)
+        return set() if len(looks) == 1 else real(self, campaign_id)
+
+    monkeypatch.setattr(CampaignStore, "benchmark_keys", first_look_misses)
     again = platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 2})
     assert again["methods"]["campaign"]["runs"] == 2

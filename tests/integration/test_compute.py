@@ -24,6 +24,13 @@ def _wait_recorded(platform: Platform, admin, action: str, count: int) -> list:
     raise AssertionError(f"{action} was not recorded")
 
 
+def _wait_file(path, limit: float = 120.0) -> None:
+    deadline = time.monotonic() + limit
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} never appeared"
+        time.sleep(0.02)
+
+
 def test_job_runs_in_a_worker_process_and_is_audited_and_in_provenance(sqlite_platform, sqlite_cast):
     platform = sqlite_platform
     compute = ComputeService(platform.uow, platform.guard, platform.assets, platform.recorder, LocalPoolExecutor(2))
@@ -113,14 +120,14 @@ def test_an_executor_withdraws_only_calls_no_worker_has_taken(executor, tmp_path
     """One worker: the first call runs; the others wait behind it and none counts as started (the local pool is
     handed one call per worker, not its own queue of workers + 1). A waiting one can be withdrawn and never runs;
     the running one cannot. Ray's futures cannot tell, so its tasks check in with a gate first."""
-    first = executor.submit(jobs.nap, 1.5, str(tmp_path / "first"))
-    if executor.name == "inline":  # it has run already
+    gate = tmp_path / "gate"  # the first call runs until the test opens the gate
+    if executor.name == "inline":  # it runs on this thread, at once: nothing can wait behind it
+        gate.touch()
+        first = executor.submit(jobs.hold, str(gate))
         assert executor.started(first) and not executor.withdraw(first)
         return
-    deadline = time.monotonic() + 120
-    while not (tmp_path / "first").exists():
-        assert time.monotonic() < deadline, "the first call never started"
-        time.sleep(0.02)
+    first = executor.submit(jobs.hold, str(gate), str(tmp_path / "first"))
+    _wait_file(tmp_path / "first")
     assert executor.started(first)
     queued = [executor.submit(jobs.nap, 0.1) for _ in range(2)]
     last = executor.submit(jobs.touch, str(tmp_path / "ran"))
@@ -129,7 +136,8 @@ def test_an_executor_withdraws_only_calls_no_worker_has_taken(executor, tmp_path
     assert not any(executor.started(f) for f in (*queued, last, after))
     assert executor.withdraw(last) and last.cancelled()
     assert not executor.withdraw(first) and executor.withdraw(last)  # withdrawing again changes nothing
-    assert [f.result(timeout=120) for f in (first, *queued, after)] == [1.5, 0.1, 0.1, 0.0]
+    gate.touch()
+    assert [f.result(timeout=120) for f in (first, *queued, after)] == [str(gate), 0.1, 0.1, 0.0]
     assert executor.started(first) and not executor.started(last)
     assert not (tmp_path / "ran").exists()
 
@@ -200,15 +208,14 @@ def test_an_abandoned_job_is_audited_as_abandoned_whether_or_not_it_could_be_sto
     compute = ComputeService(platform.uow, platform.guard, platform.assets, platform.recorder, ThreadExecutor(1))
     try:
         workflow = platform.assets.register(rivera, kind="workflow", name="wf")
-        running = compute.submit(rivera, workflow.id, jobs.nap, 0.5, str(tmp_path / "running"))
+        gate = tmp_path / "gate"
+        running = compute.submit(rivera, workflow.id, jobs.hold, str(gate), str(tmp_path / "running"))
         queued = compute.submit(rivera, workflow.id, jobs.nap, 0.0)
-        deadline = time.monotonic() + 30
-        while not (tmp_path / "running").exists():
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
+        _wait_file(tmp_path / "running")
         assert not compute.abandon(running)  # a thread cannot be stopped: it runs on, its answer ignored
         assert compute.abandon(queued) and queued.future.cancelled()
-        assert running.future.result(timeout=30) == 0.5
+        gate.touch()
+        assert running.future.result(timeout=30) == str(gate)
         done = compute.submit(rivera, workflow.id, jobs.square, 3)
         assert done.future.result(timeout=30) == 9
         finished = _wait_recorded(platform, sqlite_cast.admin, "compute.finish", 3)
@@ -229,28 +236,44 @@ def test_a_pool_shutdown_runs_what_waits_or_cancels_it(make, tmp_path):
     calls = [executor.submit(jobs.nap, 0.2)] + [executor.submit(jobs.square, n) for n in range(4)]
     executor.shutdown(wait=True)  # everything submitted runs first
     assert [f.result(timeout=0) for f in calls] == [0.2, 0, 1, 4, 9]
-    running = executor.submit(jobs.nap, 0.5, str(tmp_path / "running"))  # usable again after a shutdown
-    deadline = time.monotonic() + 60
-    while not (tmp_path / "running").exists():
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    gate = tmp_path / "gate"
+    running = executor.submit(jobs.hold, str(gate), str(tmp_path / "running"))  # usable again after a shutdown
+    _wait_file(tmp_path / "running")
     waiting = [executor.submit(jobs.touch, str(tmp_path / f"w{i}")) for i in range(3)]
     executor.shutdown(wait=False)  # the waiting calls are cancelled and never run; the running one finishes
     assert all(f.cancelled() for f in waiting)
-    assert running.result(timeout=60) == 0.5
+    gate.touch()
+    assert running.result(timeout=60) == str(gate)
     assert not any((tmp_path / f"w{i}").exists() for i in range(3))
+
+
+def test_a_call_submitted_while_a_pool_shuts_down_runs_on_a_new_one(tmp_path):
+    import threading
+
+    executor = ThreadExecutor(1)
+    gate = tmp_path / "gate"
+    running = executor.submit(jobs.hold, str(gate), str(tmp_path / "running"))
+    _wait_file(tmp_path / "running")
+    closing = threading.Thread(target=executor.shutdown)  # waits for the held call
+    closing.start()
+    time.sleep(0.1)
+    later = executor.submit(jobs.square, 6)
+    assert later.result(timeout=30) == 36  # not stranded behind the closing pool
+    gate.touch()
+    closing.join(timeout=30)
+    assert running.result(timeout=0) == str(gate) and not closing.is_alive()
+    executor.shutdown()
 
 
 def test_executors_that_cannot_stop_a_running_call_say_so(tmp_path):
     executor = ThreadExecutor(1)
     try:
-        running = executor.submit(jobs.nap, 0.5, str(tmp_path / "running"))
+        gate = tmp_path / "gate"
+        running = executor.submit(jobs.hold, str(gate), str(tmp_path / "running"))
         queued = executor.submit(jobs.nap, 0.0)
-        deadline = time.monotonic() + 30
-        while not (tmp_path / "running").exists():
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
+        _wait_file(tmp_path / "running")
         assert not executor.abandon(running) and executor.abandon(queued) and queued.cancelled()
-        assert running.result(timeout=30) == 0.5
+        gate.touch()
+        assert running.result(timeout=30) == str(gate)
     finally:
         executor.shutdown()

@@ -464,11 +464,16 @@ def benchmark(
         ["method", "runs", "AF @ 0.5", "AF @ 0.8", "EF @ 10", "EF @ 25", "EF @ 50"],
         rows,
     )
+    state = data.get("progress") or {}
+    if state.get("state") == "running":
+        console.print(f"a benchmark is running here: {state['done']} of {state['total']} runs made", highlight=False)
+    elif state.get("state") == "failed":
+        console.print(f"the last benchmark failed after {state['done']} run(s): {state['error']}", highlight=False)
     for rival, v in data["versus"].items():
         ours, theirs = v["campaign_af_0.8"], v[f"{rival}_af_0.8"]
         console.print(
             f"on the {v['seeds']} seed(s) shared with {rival}: campaign AF @ 0.8 {_num(ours)} against {_num(theirs)}"
-            + (" (at least as fast)" if v["at_least"] else " (slower)"),
+            + {True: " (at least as fast)", False: " (slower)", None: ""}[v["at_least"]],
             highlight=False,
         )
 

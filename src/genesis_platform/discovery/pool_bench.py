@@ -9,6 +9,7 @@ runs; `CampaignService.benchmark` governs, runs and keeps them.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,10 +22,21 @@ from genesis_platform.discovery.model import CampaignSpec
 from genesis_platform.discovery.space import Objective
 from genesis_platform.kernel.errors import InvalidInput
 
-__all__ = ["BENCH_METHODS", "bench_method", "bench_problem", "bench_summary", "bench_version", "parse_bench_runs"]
+__all__ = [
+    "BENCH_METHODS",
+    "MAX_BENCH_RUNS",
+    "bench_method",
+    "bench_problem",
+    "bench_summary",
+    "bench_version",
+    "data_digest",
+    "parse_bench_runs",
+]
 
 BENCH_METHODS = ("campaign", "genesis", "ax", "baybe", "forest", "random", "sobol")
 """`campaign` is the campaign's own planner with its settings; the rest are those of `genesis bench campaigns`."""
+MAX_BENCH_RUNS = 500
+"""The most runs one request may ask for, all methods together (ask again to add more; kept runs are skipped)."""
 
 
 def parse_bench_runs(runs: Mapping[str, int]) -> dict[str, int]:
@@ -42,6 +54,11 @@ def parse_bench_runs(runs: Mapping[str, int]) -> dict[str, int]:
     counts = {m: n for m, n in runs.items() if n > 0}
     if not counts:
         raise InvalidInput("ask for at least one run, e.g. campaign=10")
+    if sum(counts.values()) > MAX_BENCH_RUNS:
+        raise InvalidInput(
+            f"at most {MAX_BENCH_RUNS} runs in one request, not {sum(counts.values())}; "
+            "ask again to add more (kept runs are skipped)"
+        )
     for method in counts:
         if method in ("ax", "baybe"):
             bench_version(method)  # not installed: say so before anything runs
@@ -60,6 +77,12 @@ def bench_version(method: str) -> str:
         return method_version("genesis" if method == "campaign" else method)
     except PackageNotFoundError:
         raise InvalidInput(f"{method} is not installed here; pip install 'genesis-platform[bench]'") from None
+
+
+def data_digest(problem: PoolProblem) -> str:
+    """A short digest of the pool's points and values: runs kept on other data are not mixed with these."""
+    points = [problem.space.key(p) for p in problem.space.pool_points()]
+    return hashlib.sha256(repr((points, problem.values.tolist())).encode()).hexdigest()[:10]
 
 
 def bench_method(method: str, spec: CampaignSpec) -> PoolMethod:
@@ -141,7 +164,10 @@ def bench_summary(problem: PoolProblem, runs: Mapping[str, Sequence[RunResult]])
             "seeds": len(shared),
             "campaign_af_0.8": af[0][0] if af[0] else None,
             f"{rival}_af_0.8": af[1][0] if af[1] else None,
-            "at_least": af[1] is None or (af[0] is not None and af[0][0] >= af[1][0]),
+            # None where neither reached Top% 0.8 in the fold medians: nothing to compare
+            "at_least": None
+            if af[0] is None and af[1] is None
+            else af[1] is None or (af[0] is not None and af[0][0] >= af[1][0]),
         }
     return {
         "pool_size": problem.size,

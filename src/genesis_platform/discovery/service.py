@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from sqlalchemy.exc import IntegrityError
 
-from genesis_platform.discovery.benchmark import PoolProblem, run_method
+from genesis_platform.discovery.benchmark import PoolProblem, RunResult, run_method
 from genesis_platform.discovery.instrument import Action as InstrumentAction
 from genesis_platform.discovery.instrument import Instrument, InstrumentInfo, Measurement, RunStatus
 from genesis_platform.discovery.instruments import Branin, Hartmann6, NodeInstrument, PoolInstrument, SnarReactor
@@ -55,6 +55,7 @@ from genesis_platform.discovery.pool_bench import (
     bench_problem,
     bench_summary,
     bench_version,
+    data_digest,
     parse_bench_runs,
 )
 from genesis_platform.discovery.report import random_expectation, render_html, summary
@@ -278,6 +279,12 @@ class InstrumentService:
             raise NotFound(f"no instrument {instrument_id!r}")
         return asset, record
 
+    def record(
+        self, uow: UnitOfWork, principal: Principal, action: Action, instrument_id: str
+    ) -> tuple[GovernedAsset, InstrumentRecord]:
+        """The instrument's asset and record, after deciding `action` on it."""
+        return self._require(uow, principal, action, instrument_id)
+
     def outcomes(
         self, uow: UnitOfWork, principal: Principal, instrument_id: str
     ) -> tuple[GovernedAsset, InstrumentRecord, tuple[str, ...]]:
@@ -437,6 +444,13 @@ def _version_number(value: Any) -> int | None:
     return number
 
 
+def _bench_busy(campaign_id: str, running: Mapping[str, Any]) -> str:
+    return (
+        f"a benchmark of {campaign_id} is running ({running['done']} of {running['total']} runs made); "
+        "wait for it, then ask again to add runs"
+    )
+
+
 def _installed_version(method: str) -> str | None:
     try:
         return bench_version(method)
@@ -525,6 +539,8 @@ class CampaignService:
         self._assets = assets
         self._compute = compute
         self._instruments = instruments
+        self._bench_lock = threading.Lock()
+        self._bench_progress: dict[str, dict[str, Any]] = {}  # campaign → its latest benchmark in this process
 
     # --- create and inspect ---
 
@@ -672,7 +688,7 @@ class CampaignService:
             if not CampaignStore(uow.connection).benchmark_keys(campaign.id):
                 return None
         try:
-            problem, _ = self._bench_problem(principal, campaign.id, Action.DOWNLOAD)
+            problem, _, _ = self._bench_problem(principal, campaign.id, Action.DOWNLOAD)
         except (InvalidInput, NotFound, AccessDenied):
             return None
         return self._bench_summary(campaign.id, problem)
@@ -795,15 +811,20 @@ class CampaignService:
     # --- benchmark ---
 
     def check_benchmark(self, principal: Principal, campaign_id: str, runs: Mapping[str, int]) -> dict[str, int]:
-        """Decide, without running, whether `benchmark` can run: the runs asked for, checked.
+        """Decide, without running, whether `benchmark` can run now: the runs asked for, checked.
 
         Raises:
-            InvalidInput: an unknown method, a competitor not installed, or a campaign the protocol cannot score
-                (no dataset pool, several objectives, outcome constraints).
+            InvalidInput: an unknown method, a competitor not installed, too many runs, or a campaign the protocol
+                cannot score (no dataset pool, several objectives, outcome constraints).
             NotFound / AccessDenied: the campaign, its instrument or its dataset is hidden or denied.
+            Conflict: a benchmark of the campaign is running in this process.
         """
         counts = parse_bench_runs(runs)
         self._bench_problem(principal, campaign_id, Action.RUN)
+        with self._bench_lock:
+            running = self._bench_progress.get(campaign_id, {})
+            if running.get("state") == "running":
+                raise Conflict(_bench_busy(campaign_id, running))
         return counts
 
     def benchmark(
@@ -818,15 +839,20 @@ class CampaignService:
 
         Needs `run` on the campaign and its instrument and `download` on the dataset the instrument replays;
         the instrument itself is not run. `progress(done, total, line)` follows the runs. Each finished run is
-        kept at once, so a stopped benchmark resumes where it was (runs already kept for the same method, code
-        version and seed are skipped).
+        kept at once, so a stopped benchmark resumes where it was (runs already kept for the same method, code,
+        pool values and seed are skipped). One benchmark of a campaign runs at a time in a process; its progress
+        (and, should it fail, the error) is part of `benchmark_results`.
 
         Returns:
             The summary of every kept run (`benchmark_results`).
+
+        Raises:
+            Conflict: a benchmark of the campaign is running in this process.
         """
         counts = parse_bench_runs(runs)
-        problem, campaign = self._bench_problem(principal, campaign_id, Action.RUN, {"runs": counts})
-        versions = {m: bench_version(m) for m in counts}
+        problem, campaign, asset = self._bench_problem(principal, campaign_id, Action.RUN)
+        digest = data_digest(problem)
+        versions = {m: f"{bench_version(m)}+{digest}" for m in counts}
         with self._uow() as uow:
             done = CampaignStore(uow.connection).benchmark_keys(campaign_id)
         todo = [
@@ -835,45 +861,88 @@ class CampaignService:
             for method, n in counts.items()
             if seed < n and (campaign_id, method, versions[method], seed) not in done
         ]
-        for k, (method, seed) in enumerate(todo, start=1):
-            result = run_method(bench_method(method, campaign.spec), problem, seed)
-            try:
-                with self._uow() as uow:
-                    CampaignStore(uow.connection).add_benchmark_run(
-                        campaign_id, method, versions[method], result, principal.user.id, self._guard.clock.now()
-                    )
-            except IntegrityError:
-                pass  # a benchmark running beside this one kept the same seeded run first: it is the same run
-            if progress is not None:
-                progress(k, len(todo), f"{method} seed {seed}: {len(result.picks)} picks")
+        state = {"state": "running", "runs": counts, "done": 0, "total": len(todo), "error": None}
+        with self._bench_lock:
+            running = self._bench_progress.get(campaign_id, {})
+            if running.get("state") == "running":
+                raise Conflict(_bench_busy(campaign_id, running))
+            self._bench_progress[campaign_id] = state
+        with self._uow() as uow:
+            self._guard.changed(uow, principal, "campaign.benchmark", asset, {"runs": counts, "to_make": len(todo)})
+        try:
+            for k, (method, seed) in enumerate(todo, start=1):
+                result = run_method(bench_method(method, campaign.spec), problem, seed)
+                self._keep_benchmark_run(principal, campaign_id, method, versions[method], result)
+                with self._bench_lock:
+                    state["done"] = k
+                if progress is not None:
+                    progress(k, len(todo), f"{method} seed {seed}: {len(result.picks)} picks")
+        except BaseException as error:
+            with self._bench_lock:
+                state.update(state="failed", error=f"{type(error).__name__}: {error}")
+            with self._uow() as uow:
+                self._guard.changed(
+                    uow, principal, "campaign.benchmark.finish", asset, {"made": state["done"], "error": state["error"]}
+                )
+            raise
+        with self._bench_lock:
+            state["state"] = "finished"
+        with self._uow() as uow:
+            self._guard.changed(uow, principal, "campaign.benchmark.finish", asset, {"made": len(todo)})
         return self._bench_summary(campaign_id, problem)
+
+    def _keep_benchmark_run(
+        self, principal: Principal, campaign_id: str, method: str, version: str, result: RunResult
+    ) -> None:
+        try:
+            with self._uow() as uow:
+                CampaignStore(uow.connection).add_benchmark_run(
+                    campaign_id, method, version, result, principal.user.id, self._guard.clock.now()
+                )
+        except IntegrityError:
+            # Another process kept the same seeded run first (it is the same run); any other failure stands.
+            with self._uow() as uow:
+                if (campaign_id, method, version, result.seed) not in CampaignStore(uow.connection).benchmark_keys(
+                    campaign_id
+                ):
+                    raise
 
     def benchmark_results(self, principal: Principal, campaign_id: str) -> dict[str, Any]:
-        """The kept benchmark runs summarised (action `download`: they are derived from measured values)."""
-        problem, _ = self._bench_problem(principal, campaign_id, Action.DOWNLOAD)
-        return self._bench_summary(campaign_id, problem)
+        """The kept benchmark runs summarised, with the progress of the latest benchmark run in this process.
+
+        Needs `download` on the campaign and the dataset and `read_metadata` on the instrument: the runs are
+        derived from measured values.
+        """
+        problem, _, _ = self._bench_problem(principal, campaign_id, Action.DOWNLOAD)
+        data = self._bench_summary(campaign_id, problem)
+        with self._bench_lock:
+            state = self._bench_progress.get(campaign_id)
+            data["progress"] = dict(state) if state is not None else None
+        return data
 
     def _bench_summary(self, campaign_id: str, problem: PoolProblem) -> dict[str, Any]:
+        digest = data_digest(problem)
         with self._uow() as uow:
             store = CampaignStore(uow.connection)
-            versions = {m: v for m in BENCH_METHODS if (v := _installed_version(m)) is not None}
+            versions = {m: f"{v}+{digest}" for m in BENCH_METHODS if (v := _installed_version(m)) is not None}
             return bench_summary(problem, store.benchmark_runs(campaign_id, versions))
 
     def _bench_problem(
-        self, principal: Principal, campaign_id: str, action: Action, details: dict[str, Any] | None = None
-    ) -> tuple[PoolProblem, Campaign]:
+        self, principal: Principal, campaign_id: str, action: Action
+    ) -> tuple[PoolProblem, Campaign, GovernedAsset]:
+        # `run` (to add runs) or `download` (to read them) on the campaign; `run` or `read_metadata` on its
+        # instrument; `download` on the dataset, whose rows value the pool.
+        on_instrument = Action.RUN if action is Action.RUN else Action.READ_METADATA
         with self._uow() as uow:
             asset, campaign = self._require(uow, principal, action, campaign_id, {"view": "benchmark"})
-            _, record, _ = self._instruments.outcomes(uow, principal, campaign.spec.instrument)
-            if details is not None:
-                self._guard.changed(uow, principal, "campaign.benchmark", asset, details)
+            _, record = self._instruments.record(uow, principal, on_instrument, campaign.spec.instrument)
         if record["kind"] != "dataset":
             raise InvalidInput(
                 f"a benchmark replays a dataset's measured pool; campaign {campaign_id} runs on a "
                 f"{record['kind']} instrument"
             )
         rows = self._instruments.dataset_rows(principal, record)
-        return bench_problem(campaign.spec, rows, campaign_id), campaign
+        return bench_problem(campaign.spec, rows, campaign_id), campaign, asset
 
     def stop(self, principal: Principal, campaign_id: str, reason: str = "") -> Campaign:
         """Ask a campaign to stop (action `run`).

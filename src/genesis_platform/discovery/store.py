@@ -177,11 +177,8 @@ class CampaignStore:
 
     def add_benchmark_run(
         self, campaign_id: str, method: str, version: str, result: RunResult, by: str, at: datetime
-    ) -> bool:
-        """Keep one benchmark run; False (and nothing written) where that method, version and seed is kept."""
-        key = (campaign_id, method, version, result.seed)
-        if key in self.benchmark_keys(campaign_id):
-            return False
+    ) -> None:
+        """Keep one benchmark run (IntegrityError where that method, version and seed is kept already)."""
         self._conn.execute(
             insert(campaign_benchmark_runs).values(
                 campaign_id=campaign_id,
@@ -194,7 +191,6 @@ class CampaignStore:
                 created_at=to_text(at),
             )
         )
-        return True
 
     def benchmark_keys(self, campaign_id: str) -> set[tuple[str, str, str, int]]:
         """(campaign, method, version, seed) of every kept benchmark run."""

@@ -90,12 +90,8 @@ class _FuturesExecutor:
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
-        self._pool: Any = None
         self._changed = threading.Condition()
-        self._waiting: deque[tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = deque()
-        self._handed = 0  # calls the pool holds
-        self._stopping = False
-        self._dispatcher: threading.Thread | None = None
+        self._round: _Round | None = None  # the pool in use and the calls waiting for it
 
     def _make_pool(self) -> Any:
         raise NotImplementedError
@@ -104,47 +100,48 @@ class _FuturesExecutor:
         """Schedule `fn(*args, **kwargs)` on a worker."""
         future: Future[T] = Future()
         with self._changed:
-            if self._pool is None:
-                self._pool = self._make_pool()
-                self._dispatcher = threading.Thread(target=self._dispatch, name=f"genesis-{self.name}", daemon=True)
-                self._dispatcher.start()
-            self._waiting.append((future, fn, args, kwargs))
+            if self._round is None:
+                self._round = _Round(self._make_pool())
+                self._round.dispatcher = threading.Thread(
+                    target=self._dispatch, args=(self._round,), name=f"genesis-{self.name}", daemon=True
+                )
+                self._round.dispatcher.start()
+            self._round.waiting.append((future, fn, args, kwargs))
             self._changed.notify_all()
         return future
 
-    def _dispatch(self) -> None:
+    def _dispatch(self, now: _Round) -> None:
         while True:
             with self._changed:
-                while not self._stopping and not (self._waiting and self._handed < self.workers):
+                while not now.stopping and not (now.waiting and now.handed < self.workers):
                     self._changed.wait()
-                if self._stopping:
+                if now.stopping:
                     return
-                future, fn, args, kwargs = self._waiting.popleft()
+                future, fn, args, kwargs = now.waiting.popleft()
                 self._changed.notify_all()
                 if not future.set_running_or_notify_cancel():
                     continue  # withdrawn while it waited
-                self._handed += 1
-                pool = self._pool
+                now.handed += 1
             try:
-                inner = pool.submit(fn, *args, **kwargs)
-            except BaseException as error:  # a broken or closed pool: the call fails, the others go on
+                inner = now.pool.submit(fn, *args, **kwargs)
+            except BaseException as error:  # a broken pool: the call fails, the others go on
                 future.set_exception(error)
-                self._release()
+                self._release(now)
             else:
-                inner.add_done_callback(functools.partial(self._settle, future))
+                inner.add_done_callback(functools.partial(self._settle, now, future))
 
-    def _settle(self, future: Future[Any], inner: Future[Any]) -> None:
+    def _settle(self, now: _Round, future: Future[Any], inner: Future[Any]) -> None:
         if inner.cancelled():
             future.set_exception(CancelledError())
         elif (error := inner.exception()) is not None:
             future.set_exception(error)
         else:
             future.set_result(inner.result())
-        self._release()
+        self._release(now)
 
-    def _release(self) -> None:
+    def _release(self, now: _Round) -> None:
         with self._changed:
-            self._handed -= 1
+            now.handed -= 1
             self._changed.notify_all()
 
     def started(self, future: Future[Any]) -> bool:
@@ -160,29 +157,38 @@ class _FuturesExecutor:
         return future.cancel()
 
     def shutdown(self, wait: bool = True) -> None:
-        """Stop the pool.
+        """Stop the pool; a later `submit` starts a new one.
 
         With `wait`, after every call submitted has run; without, calls still waiting are cancelled and running
         ones left to finish on their own.
         """
         with self._changed:
-            if self._pool is None:
+            now, self._round = self._round, None  # calls submitted from here on go to a new pool
+            if now is None:
                 return
             if wait:
-                while self._waiting or self._handed:
+                while now.waiting or now.handed:
                     self._changed.wait()
             else:
-                for future, *_ in self._waiting:
+                for future, *_ in now.waiting:
                     future.cancel()
-                self._waiting.clear()
-            self._stopping = True
+                now.waiting.clear()
+            now.stopping = True
             self._changed.notify_all()
-            pool, dispatcher = self._pool, self._dispatcher
-        if dispatcher is not None and dispatcher is not threading.current_thread():
-            dispatcher.join()
-        pool.shutdown(wait=wait)
-        with self._changed:
-            self._pool, self._dispatcher, self._stopping = None, None, False
+        if now.dispatcher is not None and now.dispatcher is not threading.current_thread():
+            now.dispatcher.join()
+        now.pool.shutdown(wait=wait)
+
+
+class _Round:
+    """One pool of a futures executor, the calls waiting for it and how many it holds."""
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self.waiting: deque[tuple[Future[Any], Callable[..., Any], tuple[Any, ...], dict[str, Any]]] = deque()
+        self.handed = 0
+        self.stopping = False
+        self.dispatcher: threading.Thread | None = None
 
 
 class LocalPoolExecutor(_FuturesExecutor):
@@ -474,6 +480,14 @@ class Job:
     executor: Executor
 
 
+def _abandoned_end(future: Future[Any], stopped: bool) -> dict[str, Any]:
+    # How an abandoned job ended: stopped by its executor, or run on (with the error it raised later, if any).
+    end: dict[str, Any] = {"status": "abandoned", "stopped": stopped}
+    if not stopped and not future.cancelled() and (error := future.exception()) is not None:
+        end["late_error"] = f"{type(error).__name__}: {error}"
+    return end
+
+
 def _qualified_name(fn: Callable[..., Any]) -> str:
     return f"{getattr(fn, '__module__', '?')}.{getattr(fn, '__qualname__', repr(fn))}"
 
@@ -582,7 +596,7 @@ class ComputeService:
                 if ended is None:
                     self._abandoned[job.activity] = stopped
             if ended is not None:  # it ended while the executor was stopping it (a cancelled queued call, say)
-                self._record_end(*ended, {"status": "abandoned", "stopped": stopped})
+                self._record_end(*ended, _abandoned_end(job.future, stopped))
         return stopped
 
     def _finished(self, principal: Principal, asset: GovernedAsset, activity: str, future: Future[Any]) -> None:
@@ -593,7 +607,7 @@ class ComputeService:
                 self._ended[activity] = (principal, asset, activity)
                 return
         if abandoned:
-            self._record_end(principal, asset, activity, {"status": "abandoned", "stopped": stopped})
+            self._record_end(principal, asset, activity, _abandoned_end(future, bool(stopped)))
             return
         if future.cancelled():  # withdrawn before a worker took it
             outcome: dict[str, Any] = {"status": "withdrawn"}

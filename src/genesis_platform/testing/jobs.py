@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-__all__ = ["fail", "nap", "span", "square", "touch", "worker_pid"]
+__all__ = ["fail", "hold", "nap", "span", "square", "touch", "worker_pid"]
 
 
 def square(x: int) -> int:
@@ -30,6 +30,21 @@ def nap(seconds: float, mark: str | None = None) -> float:
         Path(mark).touch()
     time.sleep(seconds)
     return seconds
+
+
+def hold(gate: str, mark: str | None = None, limit: float = 120.0) -> str:
+    """Create the file `mark` if given, then wait until the file `gate` exists (at most `limit` seconds).
+
+    A test holds a job running for exactly as long as it needs, without guessing a duration.
+    """
+    if mark is not None:
+        Path(mark).touch()
+    deadline = time.monotonic() + limit
+    while not Path(gate).exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{gate} never appeared")
+        time.sleep(0.01)
+    return gate
 
 
 def touch(path: str) -> str:
