@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from genesis_platform.cli._common import console
+from genesis_platform.cli._common import console, quiet_libraries
 from genesis_platform.discovery.harness import (
     DEFAULT_POOLS,
     METHODS,
@@ -70,22 +70,23 @@ def campaigns(
     counts = {m: n for m, n in counts.items() if n > 0}
     pools = tuple(pool or DEFAULT_POOLS)
     try:
-        data = run_suite(
-            results,
-            pools,
-            counts,
-            progress=lambda line: console.print(line, highlight=False),
-            jobs=jobs,
-            first_seed=from_seed,
-        )
-        if latency:
-            data = latency_suite(
+        with quiet_libraries():
+            data = run_suite(
                 results,
-                pools[0],
-                list(counts),
-                repeats=latency_repeats,
+                pools,
+                counts,
                 progress=lambda line: console.print(line, highlight=False),
+                jobs=jobs,
+                first_seed=from_seed,
             )
+            if latency:
+                data = latency_suite(
+                    results,
+                    pools[0],
+                    list(counts),
+                    repeats=latency_repeats,
+                    progress=lambda line: console.print(line, highlight=False),
+                )
     except ModuleNotFoundError as error:
         raise InvalidInput(f"{error.name} is not installed; pip install 'genesis-platform[bench]'") from None
     console.print(

@@ -10,7 +10,16 @@ import typer
 import yaml
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from genesis_platform.cli._common import HomeOption, JsonOption, TokenOption, console, print_json, session, table
+from genesis_platform.cli._common import (
+    HomeOption,
+    JsonOption,
+    TokenOption,
+    console,
+    print_json,
+    quiet_libraries,
+    session,
+    table,
+)
 from genesis_platform.discovery import Campaign, CampaignSpec, CampaignStatusReport, Trial
 from genesis_platform.discovery.harness import parse_runs
 from genesis_platform.discovery.model import best_value
@@ -444,7 +453,8 @@ def benchmark(
                 def progress(done: int, total: int, line: str) -> None:
                     bar.update(task, completed=done, total=total, last=line)
 
-                data = platform.campaigns.benchmark(me, campaign, counts, progress=progress)
+                with quiet_libraries():
+                    data = platform.campaigns.benchmark(me, campaign, counts, progress=progress)
     if as_json:
         print_json(data)
         return

@@ -869,6 +869,8 @@ class CampaignService:
             self._bench_progress[campaign_id] = state
         with self._uow() as uow:
             self._guard.changed(uow, principal, "campaign.benchmark", asset, {"runs": counts, "to_make": len(todo)})
+        if not todo and progress is not None:
+            progress(0, 0, "every run asked for is kept already")
         try:
             for k, (method, seed) in enumerate(todo, start=1):
                 result = run_method(bench_method(method, campaign.spec), problem, seed)
