@@ -131,7 +131,8 @@ def test_api_benchmarks_a_campaigns_dataset_pool_in_the_background(platform, cas
     assert api.get(f"/campaigns/{cid}/benchmark", headers=a).json() == got  # nothing was added by the refusals
     assert got["progress"] == {"state": "finished", "runs": {"campaign": 2, "sobol": 2}, "done": 4, "total": 4,
                                "error": None}  # fmt: skip
-    # one benchmark of a campaign at a time (as if one were still running in this server)
-    platform.campaigns._bench_progress[cid] = {**got["progress"], "state": "running", "done": 1}
+    # one benchmark of a campaign at a time: while one is queued (its slot taken as a POST takes it), a POST is 409
+    platform.campaigns.check_benchmark(cast["rivera"], cid, {"campaign": 3}, reserve=True)
     busy = api.post(f"/campaigns/{cid}/benchmark", json={}, headers=a)
-    assert busy.status_code == 409 and "1 of 4 runs made" in busy.json()["detail"]
+    assert busy.status_code == 409 and "is queued" in busy.json()["detail"]
+    assert busy.headers["content-type"].startswith("application/problem+json")

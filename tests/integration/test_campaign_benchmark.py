@@ -150,7 +150,21 @@ def test_one_benchmark_of_a_campaign_runs_at_a_time_and_a_failure_is_reported(pl
         "error": "RuntimeError: the planner broke",
     }
     monkeypatch.setattr(service, "run_method", real)  # asked again, it makes what is missing
-    assert platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 5})["methods"]["campaign"]["runs"] == 5
+    # a reserved slot (REST takes it before answering 202) holds off others until its benchmark runs
+    platform.campaigns.check_benchmark(rivera, campaign.id, {"campaign": 5}, reserve=True)
+    assert platform.campaigns.benchmark_results(rivera, campaign.id)["progress"]["state"] == "queued"
+    with pytest.raises(Conflict, match="is queued"):
+        platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 5})
+    made = platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 5}, reserved=True)
+    assert made["methods"]["campaign"]["runs"] == 5
+    # a reserved benchmark that fails before its first run leaves the reason where GET shows it
+    platform.campaigns.check_benchmark(rivera, campaign.id, {"campaign": 6}, reserve=True)
+    monkeypatch.setattr(service, "data_digest", lambda problem: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 6}, reserved=True)
+    monkeypatch.undo()
+    state = platform.campaigns.benchmark_results(rivera, campaign.id)["progress"]
+    assert state["state"] == "failed" and state["error"] == "ZeroDivisionError: division by zero"
     with pytest.raises(InvalidInput, match="at most 500 runs in one request, not 600"):
         platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 300, "random": 300})
 
@@ -264,3 +278,23 @@ def test_two_benchmarks_that_make_the_same_seeded_run_keep_it_once(platform, cas
     monkeypatch.setattr(CampaignStore, "benchmark_keys", first_look_misses)
     again = platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 2})
     assert again["methods"]["campaign"]["runs"] == 2
+
+
+def test_the_verdict_against_a_method_is_open_when_neither_reaches_the_mark(platform, cast, tmp_path):
+    from genesis_platform.discovery.benchmark import RunResult
+    from genesis_platform.discovery.pool_bench import bench_summary
+
+    campaign, _ = _campaign(platform, cast["rivera"], tmp_path, planner="random")
+    rows = [{"x": str(x), "y": str(y), "z": "0"} for x, y in _rows()]
+    problem = bench_problem(campaign.spec, rows, campaign.id)
+    rest = [i for i in range(problem.size) if i not in problem.top_set()]
+    first = sorted(problem.top_set())[0]
+    half = RunResult(0, (first, *rest[:10]), ())  # one of the two top points: Top% 0.5, never 0.8
+    data = bench_summary(problem, {"campaign": [half], "random": [half]})
+    assert data["methods"]["campaign"]["af"]["0.8"] is None
+    assert data["versus"]["random"] == {
+        "seeds": 1,
+        "campaign_af_0.8": None,
+        "random_af_0.8": None,
+        "at_least": None,
+    }

@@ -226,6 +226,15 @@ def test_an_abandoned_job_is_audited_as_abandoned_whether_or_not_it_could_be_sto
         assert ends[done.activity]["status"] == "succeeded"
         with platform.uow() as uow:
             assert ProvenanceStore(uow.connection).node(running.activity).attributes["status"] == "abandoned"
+        # one that runs on and fails later keeps its error beside the abandonment
+        failing = compute.submit(rivera, workflow.id, jobs.hold, str(tmp_path / "never"), str(tmp_path / "f"), 0.5)
+        _wait_file(tmp_path / "f")
+        assert not compute.abandon(failing)
+        with pytest.raises(TimeoutError):
+            failing.future.result(timeout=30)
+        finished = _wait_recorded(platform, sqlite_cast.admin, "compute.finish", 4)
+        late = next(r.event.details for r in finished if r.event.details["activity"] == failing.activity)
+        assert late["status"] == "abandoned" and late["late_error"].startswith("TimeoutError:")
     finally:
         compute.executor.shutdown()
 
@@ -256,7 +265,10 @@ def test_a_call_submitted_while_a_pool_shuts_down_runs_on_a_new_one(tmp_path):
     _wait_file(tmp_path / "running")
     closing = threading.Thread(target=executor.shutdown)  # waits for the held call
     closing.start()
-    time.sleep(0.1)
+    deadline = time.monotonic() + 30
+    while executor._round is not None:  # the shutdown has let go of the pool and waits for its call
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     later = executor.submit(jobs.square, 6)
     assert later.result(timeout=30) == 36  # not stranded behind the closing pool
     gate.touch()

@@ -116,7 +116,7 @@ def quiet_libraries() -> Iterator[None]:
     previous = logging.root.manager.disable
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        logging.disable(logging.INFO)
+        logging.disable(max(previous, logging.INFO))
         try:
             yield
         finally:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import builtins
 import csv
 import io
+import logging
 import os
 import socket
 import tempfile
@@ -81,6 +82,7 @@ SIMULATORS: dict[str, type[Branin | Hartmann6 | SnarReactor]] = {
     "snar": SnarReactor,
 }
 MODEL_OUTCOMES = ("energy_per_atom", "max_force", "pressure")
+log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)
 """How long a runner's claim on a campaign lasts without renewal. A heartbeat thread renews it every third of
 that, so a long suggestion or a long batch wait keeps it; every write of the loop checks it is still held."""
@@ -444,9 +446,19 @@ def _version_number(value: Any) -> int | None:
     return number
 
 
-def _bench_busy(campaign_id: str, running: Mapping[str, Any]) -> str:
+class _BenchBusy(Conflict):
+    """Another benchmark of the campaign holds its slot."""
+
+
+def _bench_state(state: str, runs: Mapping[str, int], total: int | None = None) -> dict[str, Any]:
+    return {"state": state, "runs": dict(runs), "done": 0, "total": total, "error": None}
+
+
+def _bench_busy(campaign_id: str, current: Mapping[str, Any]) -> str:
+    if current["state"] == "queued":
+        return f"a benchmark of {campaign_id} is queued; wait for it, then ask again to add runs"
     return (
-        f"a benchmark of {campaign_id} is running ({running['done']} of {running['total']} runs made); "
+        f"a benchmark of {campaign_id} is running ({current['done']} of {current['total']} runs made); "
         "wait for it, then ask again to add runs"
     )
 
@@ -810,21 +822,28 @@ class CampaignService:
 
     # --- benchmark ---
 
-    def check_benchmark(self, principal: Principal, campaign_id: str, runs: Mapping[str, int]) -> dict[str, int]:
+    def check_benchmark(
+        self, principal: Principal, campaign_id: str, runs: Mapping[str, int], *, reserve: bool = False
+    ) -> dict[str, int]:
         """Decide, without running, whether `benchmark` can run now: the runs asked for, checked.
+
+        With `reserve` the campaign's benchmark slot in this process is taken (state `queued`) for a
+        `benchmark(..., reserved=True)` to come, as the REST API does before it answers 202.
 
         Raises:
             InvalidInput: an unknown method, a competitor not installed, too many runs, or a campaign the protocol
                 cannot score (no dataset pool, several objectives, outcome constraints).
             NotFound / AccessDenied: the campaign, its instrument or its dataset is hidden or denied.
-            Conflict: a benchmark of the campaign is running in this process.
+            Conflict: a benchmark of the campaign is queued or running in this process.
         """
         counts = parse_bench_runs(runs)
         self._bench_problem(principal, campaign_id, Action.RUN)
         with self._bench_lock:
-            running = self._bench_progress.get(campaign_id, {})
-            if running.get("state") == "running":
-                raise Conflict(_bench_busy(campaign_id, running))
+            current = self._bench_progress.get(campaign_id, {})
+            if current.get("state") in ("queued", "running"):
+                raise Conflict(_bench_busy(campaign_id, current))
+            if reserve:
+                self._bench_progress[campaign_id] = _bench_state("queued", counts)
         return counts
 
     def benchmark(
@@ -834,6 +853,7 @@ class CampaignService:
         runs: Mapping[str, int],
         *,
         progress: Callable[[int, int, str], None] | None = None,
+        reserved: bool = False,
     ) -> dict[str, Any]:
         """Replay the campaign's pool with the benchmark protocol: `runs[method]` seeded runs of each method.
 
@@ -841,37 +861,39 @@ class CampaignService:
         the instrument itself is not run. `progress(done, total, line)` follows the runs. Each finished run is
         kept at once, so a stopped benchmark resumes where it was (runs already kept for the same method, code,
         pool values and seed are skipped). One benchmark of a campaign runs at a time in a process; its progress
-        (and, should it fail, the error) is part of `benchmark_results`.
+        (and, should it fail, the error) is part of `benchmark_results`. `reserved`: the slot was taken by
+        `check_benchmark(..., reserve=True)`.
 
         Returns:
             The summary of every kept run (`benchmark_results`).
 
         Raises:
-            Conflict: a benchmark of the campaign is running in this process.
+            Conflict: another benchmark of the campaign is queued or running in this process.
         """
-        counts = parse_bench_runs(runs)
-        problem, campaign, asset = self._bench_problem(principal, campaign_id, Action.RUN)
-        digest = data_digest(problem)
-        versions = {m: f"{bench_version(m)}+{digest}" for m in counts}
-        with self._uow() as uow:
-            done = CampaignStore(uow.connection).benchmark_keys(campaign_id)
-        todo = [
-            (method, seed)
-            for seed in range(max(counts.values()))
-            for method, n in counts.items()
-            if seed < n and (campaign_id, method, versions[method], seed) not in done
-        ]
-        state = {"state": "running", "runs": counts, "done": 0, "total": len(todo), "error": None}
-        with self._bench_lock:
-            running = self._bench_progress.get(campaign_id, {})
-            if running.get("state") == "running":
-                raise Conflict(_bench_busy(campaign_id, running))
-            self._bench_progress[campaign_id] = state
-        with self._uow() as uow:
-            self._guard.changed(uow, principal, "campaign.benchmark", asset, {"runs": counts, "to_make": len(todo)})
-        if not todo and progress is not None:
-            progress(0, 0, "every run asked for is kept already")
+        state: dict[str, Any] | None = None
         try:
+            counts = parse_bench_runs(runs)
+            problem, campaign, asset = self._bench_problem(principal, campaign_id, Action.RUN)
+            digest = data_digest(problem)
+            versions = {m: f"{bench_version(m)}+{digest}" for m in counts}
+            with self._bench_lock:
+                current = self._bench_progress.get(campaign_id, {})
+                if current.get("state") == "running" or (current.get("state") == "queued" and not reserved):
+                    raise _BenchBusy(_bench_busy(campaign_id, current))
+                with self._uow() as uow:  # under the lock: what is kept now is what no other benchmark adds
+                    done = CampaignStore(uow.connection).benchmark_keys(campaign_id)
+                todo = [
+                    (method, seed)
+                    for seed in range(max(counts.values()))
+                    for method, n in counts.items()
+                    if seed < n and (campaign_id, method, versions[method], seed) not in done
+                ]
+                state = _bench_state("running", counts, len(todo))
+                self._bench_progress[campaign_id] = state
+            with self._uow() as uow:
+                self._guard.changed(uow, principal, "campaign.benchmark", asset, {"runs": counts, "to_make": len(todo)})
+            if not todo and progress is not None:
+                progress(0, 0, "every run asked for is kept already")
             for k, (method, seed) in enumerate(todo, start=1):
                 result = run_method(bench_method(method, campaign.spec), problem, seed)
                 self._keep_benchmark_run(principal, campaign_id, method, versions[method], result)
@@ -879,19 +901,29 @@ class CampaignService:
                     state["done"] = k
                 if progress is not None:
                     progress(k, len(todo), f"{method} seed {seed}: {len(result.picks)} picks")
+        except _BenchBusy:
+            raise
         except BaseException as error:
+            message = f"{type(error).__name__}: {error}"
             with self._bench_lock:
-                state.update(state="failed", error=f"{type(error).__name__}: {error}")
-            with self._uow() as uow:
-                self._guard.changed(
-                    uow, principal, "campaign.benchmark.finish", asset, {"made": state["done"], "error": state["error"]}
-                )
+                if state is not None:
+                    state.update(state="failed", error=message)
+                elif reserved:  # failed before it started: the reservation says why
+                    self._bench_progress[campaign_id] = {**_bench_state("failed", dict(runs)), "error": message}
+            if state is not None:
+                self._bench_finished(principal, asset, {"made": state["done"], "error": message})
             raise
         with self._bench_lock:
             state["state"] = "finished"
-        with self._uow() as uow:
-            self._guard.changed(uow, principal, "campaign.benchmark.finish", asset, {"made": len(todo)})
+        self._bench_finished(principal, asset, {"made": len(todo)})
         return self._bench_summary(campaign_id, problem)
+
+    def _bench_finished(self, principal: Principal, asset: GovernedAsset, details: dict[str, Any]) -> None:
+        try:
+            with self._uow() as uow:
+                self._guard.changed(uow, principal, "campaign.benchmark.finish", asset, details)
+        except Exception:  # the runs are kept either way; do not hide the benchmark's own outcome
+            log.exception("could not record the end of the benchmark of %s", asset.id)
 
     def _keep_benchmark_run(
         self, principal: Principal, campaign_id: str, method: str, version: str, result: RunResult

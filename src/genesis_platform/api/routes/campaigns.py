@@ -218,8 +218,8 @@ def benchmark_campaign(
     The runs asked for are checked now (methods, the campaign's pool, the caller's rights), so a bad request is
     a 4xx answer; each run is kept as it finishes: poll `GET /campaigns/{id}/benchmark` for the summary.
     """
-    counts = platform.campaigns.check_benchmark(me, campaign_id, body.runs)
-    background.add_task(platform.campaigns.benchmark, me, campaign_id, counts)
+    counts = platform.campaigns.check_benchmark(me, campaign_id, body.runs, reserve=True)
+    background.add_task(platform.campaigns.benchmark, me, campaign_id, counts, reserved=True)
     return {"campaign": campaign_id, "runs": counts, "status": "accepted"}
 
 
