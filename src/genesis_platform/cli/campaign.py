@@ -424,7 +424,8 @@ def benchmark(
     Every value of a dataset pool is already measured, so each run starts from 2 random points and picks one
     point at a time until it has found 80 % of the best 5 %: the acceleration factor (AF) says how many times
     fewer experiments than random that took. Runs are kept with the campaign; run again to add seeds, and
-    --show to read them. Needs `run` on the campaign and its instrument and `download` on the dataset.
+    --show to read them (`genesis campaign report` plots them). Needs `run` on the campaign and its instrument
+    and `download` on the dataset.
 
     Examples:
       genesis campaign benchmark cam-1a2b3c4d5e6f
