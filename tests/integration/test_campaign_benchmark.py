@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 
@@ -141,14 +142,18 @@ def test_one_benchmark_of_a_campaign_runs_at_a_time_and_a_failure_is_reported(pl
     with pytest.raises(RuntimeError, match="the planner broke"):
         platform.campaigns.benchmark(rivera, campaign.id, {"campaign": 5})
     got = platform.campaigns.benchmark_results(rivera, campaign.id)
-    assert got["methods"]["campaign"]["runs"] == 3  # seeds 0-2: the run made before the failure is kept
+    assert got["methods"]["campaign"]["runs"] == 4  # seeds 0-2 and 4: the runs that did not fail are kept
     assert got["progress"] == {
         "state": "failed",
         "runs": {"campaign": 5},
-        "done": 1,
+        "done": 2,
         "total": 3,
         "error": "RuntimeError: the planner broke",
     }
+    submits = platform.audit.records(
+        cast.admin, AuditQuery(action="compute.submit", resource=f'Asset::"{campaign.id}"')
+    )
+    assert len(submits) == 5  # every run is a compute job for the campaign, decided and recorded
     monkeypatch.setattr(service, "run_method", real)  # asked again, it makes what is missing
     # a reserved slot (REST takes it before answering 202) holds off others until its benchmark runs
     platform.campaigns.check_benchmark(rivera, campaign.id, {"campaign": 5}, reserve=True)
@@ -298,3 +303,27 @@ def test_the_verdict_against_a_method_is_open_when_neither_reaches_the_mark(plat
         "random_af_0.8": None,
         "at_least": None,
     }
+
+
+def test_benchmark_runs_go_in_parallel_on_a_process_pool(tmp_path):
+    """The runs are compute jobs: on the local process pool the spec and the pool travel to worker processes."""
+    from genesis_platform.bootstrap import Platform
+    from genesis_platform.kernel import Settings
+    from genesis_platform.kernel.compute import LocalPoolExecutor
+    from genesis_platform.kernel.identity.tokens import TokenHasher
+
+    platform, _ = Platform.initialise(
+        Settings(home=tmp_path / "h"), executor=LocalPoolExecutor(2), hasher=TokenHasher(time_cost=1, memory_cost=8)
+    )
+    try:
+        me = platform.authenticate(platform.saved_token(), "internal")
+        campaign, _ = _campaign(platform, me, tmp_path, planner="forest")
+        data = platform.campaigns.benchmark(me, campaign.id, {"campaign": 2, "sobol": 2})
+        assert {m: v["runs"] for m, v in data["methods"].items()} == {"campaign": 2, "sobol": 2}
+        deadline = time.monotonic() + 30  # a job's end is recorded by its future's callback, just after
+        while len(ends := platform.audit.records(me, AuditQuery(action="compute.finish"))) < 4:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert sorted(r.event.details["status"] for r in ends) == ["succeeded"] * 4
+    finally:
+        platform.close()

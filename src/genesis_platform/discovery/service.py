@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, as_completed, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -74,7 +74,15 @@ from genesis_platform.kernel.provenance.recorder import ProvenanceRecorder, asse
 from genesis_platform.kernel.unit_of_work import UnitOfWork
 from genesis_platform.kernel.validation import build, parse_enum
 
-__all__ = ["CampaignService", "CampaignStatusReport", "DatasetRows", "InstrumentService", "RegisteredBest", "run_trial"]
+__all__ = [
+    "CampaignService",
+    "CampaignStatusReport",
+    "DatasetRows",
+    "InstrumentService",
+    "RegisteredBest",
+    "bench_run",
+    "run_trial",
+]
 
 SIMULATORS: dict[str, type[Branin | Hartmann6 | SnarReactor]] = {
     "branin": Branin,
@@ -115,6 +123,17 @@ _POLL_SECONDS = 1.0  # how often a waiting loop looks for a stop request
 def run_trial(instrument: Instrument, point: dict[str, Any], timeout: float | None) -> Measurement:
     """What a compute worker runs for one trial (module-level, so process pools and Ray can import it)."""
     return instrument.execute(point, timeout)
+
+
+def bench_run(method: str, spec: CampaignSpec, problem: PoolProblem, seed: int) -> RunResult:
+    """What a compute worker runs for one campaign benchmark run (module-level, so process pools can import it)."""
+    import multiprocessing
+
+    if multiprocessing.parent_process() is not None:  # a worker process: one thread a run, as the suite runs them
+        import torch
+
+        torch.set_num_threads(1)
+    return run_method(bench_method(method, spec), problem, seed)
 
 
 class DatasetRows:
@@ -894,13 +913,42 @@ class CampaignService:
                 self._guard.changed(uow, principal, "campaign.benchmark", asset, {"runs": counts, "to_make": len(todo)})
             if not todo and progress is not None:
                 progress(0, 0, "every run asked for is kept already")
-            for k, (method, seed) in enumerate(todo, start=1):
-                result = run_method(bench_method(method, campaign.spec), problem, seed)
-                self._keep_benchmark_run(principal, campaign_id, method, versions[method], result)
-                with self._bench_lock:
-                    state["done"] = k
-                if progress is not None:
-                    progress(k, len(todo), f"{method} seed {seed}: {len(result.picks)} picks")
+            # Each run is a compute job for the campaign (`run` decided and audited per run, a PROV activity),
+            # so runs go in parallel on the platform's executor and stop with it.
+            jobs = {
+                self._compute.submit(
+                    principal,
+                    campaign_id,
+                    bench_run,
+                    method,
+                    campaign.spec,
+                    problem,
+                    seed,
+                    label=f"{campaign_id} benchmark {method} seed {seed}",
+                ).future: (method, seed)
+                for method, seed in todo
+            }
+            failure: BaseException | None = None
+            try:
+                for k, future in enumerate(as_completed(jobs), start=1):
+                    method, seed = jobs[future]
+                    try:
+                        result = future.result()
+                    except Exception as error:  # keep the other runs; the first failure is raised at the end
+                        failure = failure or error
+                        line = f"{method} seed {seed}: failed ({type(error).__name__}: {error})"
+                    else:
+                        self._keep_benchmark_run(principal, campaign_id, method, versions[method], result)
+                        with self._bench_lock:
+                            state["done"] += 1
+                        line = f"{method} seed {seed}: {len(result.picks)} picks"
+                    if progress is not None:
+                        progress(k, len(todo), line)
+            finally:
+                for future in jobs:  # an interrupted benchmark takes back the runs not yet started
+                    self._compute.executor.withdraw(future)
+            if failure is not None:
+                raise failure
         except _BenchBusy:
             raise
         except BaseException as error:
