@@ -905,7 +905,7 @@ class CampaignService:
                     (method, seed)
                     for seed in range(max(counts.values()))
                     for method, n in counts.items()
-                    if seed < n and (campaign_id, method, versions[method], seed) not in done
+                    if seed < n and (method, versions[method], seed) not in done
                 ]
                 state = _bench_state("running", counts, len(todo))
                 self._bench_progress[campaign_id] = state
@@ -984,9 +984,7 @@ class CampaignService:
         except IntegrityError:
             # Another process kept the same seeded run first (it is the same run); any other failure stands.
             with self._uow() as uow:
-                if (campaign_id, method, version, result.seed) not in CampaignStore(uow.connection).benchmark_keys(
-                    campaign_id
-                ):
+                if (method, version, result.seed) not in CampaignStore(uow.connection).benchmark_keys(campaign_id):
                     raise
 
     def benchmark_results(self, principal: Principal, campaign_id: str) -> dict[str, Any]:

@@ -192,11 +192,11 @@ class CampaignStore:
             )
         )
 
-    def benchmark_keys(self, campaign_id: str) -> set[tuple[str, str, str, int]]:
-        """(campaign, method, version, seed) of every kept benchmark run."""
+    def benchmark_keys(self, campaign_id: str) -> set[tuple[str, str, int]]:
+        """(method, version, seed) of every benchmark run kept for the campaign."""
         t = campaign_benchmark_runs.c
         rows = self._conn.execute(select(t.method, t.version, t.seed).where(t.campaign_id == campaign_id)).all()
-        return {(campaign_id, m, v, int(s)) for m, v, s in rows}
+        return {(m, v, int(s)) for m, v, s in rows}
 
     def benchmark_runs(self, campaign_id: str, versions: dict[str, str]) -> dict[str, list[RunResult]]:
         """Method → the runs its current `versions[method]` made, in seed order."""
