@@ -21,10 +21,12 @@ the pools named (the table's 20 by default).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
 
+from genesis_platform.cli._common import quiet_libraries
 from genesis_platform.discovery.harness import (
     METHODS,
     latency_suite,
@@ -74,6 +76,9 @@ def main() -> None:
         help="skip the seeds below this one (share a pool's runs between processes: --runs ax=12 in one, "
         "--runs ax=20 --from-seed 12 in another)",
     )
+    parser.add_argument(
+        "--verbose", action="store_true", help="let the libraries log (Ax writes a line per trial) and warn"
+    )
     parser.add_argument("--render-only", action="store_true", help="only rewrite the tables from the results")
     parser.add_argument("--latency-results", type=Path, default=LATENCY, help="latency results file")
     args = parser.parse_args()
@@ -95,18 +100,28 @@ def main() -> None:
     def say(line: str) -> None:
         print(line, flush=True)
 
-    if not args.render_only:
-        for counts in sorted({tuple(sorted(c.items())) for c in plan.values() if c}):
-            group = tuple(pool for pool in pools if tuple(sorted(plan[pool].items())) == counts)
-            run_suite(args.results, group, dict(counts), progress=say, jobs=args.jobs, first_seed=args.from_seed)
-    if args.latency and not args.render_only:
-        latency_suite(
-            args.latency_results,
-            args.latency_pool,
-            [m for m in ("genesis", "ax", "baybe") if any(m in counts for counts in plan.values())],
-            repeats=args.latency_repeats,
-            progress=say,
-        )
+    quiet = not args.verbose
+    with quiet_libraries() if quiet else contextlib.nullcontext():
+        if not args.render_only:
+            for counts in sorted({tuple(sorted(c.items())) for c in plan.values() if c}):
+                group = tuple(pool for pool in pools if tuple(sorted(plan[pool].items())) == counts)
+                run_suite(
+                    args.results,
+                    group,
+                    dict(counts),
+                    progress=say,
+                    jobs=args.jobs,
+                    first_seed=args.from_seed,
+                    quiet=quiet,
+                )
+        if args.latency and not args.render_only:
+            latency_suite(
+                args.latency_results,
+                args.latency_pool,
+                [m for m in ("genesis", "ax", "baybe") if any(m in counts for counts in plan.values())],
+                repeats=args.latency_repeats,
+                progress=say,
+            )
     data = json.loads(args.results.read_text()) if args.results.is_file() else {"runs": []}
     if args.latency_results.is_file():
         data["latency"] = json.loads(args.latency_results.read_text()).get("latency", [])

@@ -78,6 +78,7 @@ def campaigns(
                 progress=lambda line: console.print(line, highlight=False),
                 jobs=jobs,
                 first_seed=from_seed,
+                quiet=True,
             )
             if latency:
                 data = latency_suite(

@@ -13,10 +13,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import logging
 import math
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -44,6 +47,7 @@ __all__ = [
     "parse_runs",
     "render_markdown",
     "run_suite",
+    "worker_pool",
 ]
 
 DEFAULT_POOLS = ("crossed_barrel", "perovskite", "agnp", "p3ht", "autoam", "perovskites", "colors_bob", "suzuki_i")
@@ -163,6 +167,20 @@ def _one_run(pool: str, method: str, seed: int) -> dict[str, Any]:
     return {"pool": pool, "method": method, "version": method_version(method), **asdict(result)}
 
 
+def worker_pool(jobs: int, quiet: bool = False) -> ProcessPoolExecutor:
+    """Spawned worker processes for benchmark runs; with `quiet`, each starts with INFO logs and warnings off."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=_quiet_worker if quiet else None)
+
+
+def _quiet_worker() -> None:
+    # A spawned worker starts with Python's default logging and warnings, not the parent's: quieten it here.
+    logging.disable(logging.INFO)
+    warnings.simplefilter("ignore")
+
+
 def run_suite(
     results: Path,
     pools: Sequence[str],
@@ -170,6 +188,7 @@ def run_suite(
     progress: Callable[[str], None] = lambda _: None,
     jobs: int = 1,
     first_seed: int = 0,
+    quiet: bool = False,
 ) -> dict[str, Any]:
     """Run what `results` lacks: `runs[method]` seeded runs of each method on each pool.
 
@@ -182,6 +201,8 @@ def run_suite(
             between methods measured with the same `jobs` on the same machine.
         first_seed: skip the seeds below it, so that suites in several processes can share a pool's runs
             (one with `{"ax": 12}`, another with `{"ax": 20}` from seed 12), each adding to the same file.
+        quiet: keep the worker processes' library chatter (Ax's INFO lines, numerical warnings) off the
+            terminal, as `quiet_libraries` does for the caller's own process; their errors still show.
 
     Returns:
         The whole results file's content.
@@ -210,7 +231,7 @@ def run_suite(
     import multiprocessing
     import signal
     import threading
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures import as_completed
 
     # On SIGTERM or Ctrl-C the suite stops its workers (the runs in progress are lost, the finished ones are in the
     # file) instead of leaving them to run on, unseen, without a parent. A worker that dies (killed, out of memory)
@@ -222,7 +243,7 @@ def run_suite(
     previous = signal.signal(signal.SIGTERM, stop) if main else None
     others = set(multiprocessing.active_children())
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool_executor:
+        with worker_pool(jobs, quiet) as pool_executor:
             futures = {pool_executor.submit(_one_run, *job): job for job in todo}
             try:
                 for future in as_completed(futures):

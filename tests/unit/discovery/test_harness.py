@@ -127,6 +127,25 @@ def test_parallel_runs_give_the_same_results_as_serial_ones(tmp_path):
     assert len(lines) == 3 and picks(parallel) == picks(serial)
 
 
+@pytest.mark.parametrize("quiet", [True, False])
+def test_quiet_workers_keep_library_chatter_off_the_terminal_but_not_errors(capfd, quiet):
+    import functools
+    import logging
+    import warnings
+
+    from genesis_platform.discovery.harness import worker_pool
+
+    with worker_pool(1, quiet) as pool:  # one worker: every call lands in the same process
+        pool.submit(functools.partial(logging.basicConfig, level=logging.INFO)).result()  # as Ax sets itself up
+        pool.submit(logging.info, "library chatter").result()
+        pool.submit(warnings.warn, "a numerical warning").result()
+        pool.submit(logging.error, "a real error").result()
+    err = capfd.readouterr().err
+    assert "a real error" in err
+    assert ("library chatter" in err) is not quiet
+    assert ("a numerical warning" in err) is not quiet
+
+
 def _suite_in_a_process(results, runs, **popen):
     # A parallel suite (two workers) in its own process, and its worker processes once both have started.
     import subprocess
