@@ -26,11 +26,11 @@ import json
 import sys
 from pathlib import Path
 
-from genesis_platform.cli._common import quiet_libraries
 from genesis_platform.discovery.harness import (
     METHODS,
     latency_suite,
     parse_runs,
+    quiet_libraries,
     render_markdown,
     run_suite,
 )

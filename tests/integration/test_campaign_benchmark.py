@@ -327,3 +327,40 @@ def test_benchmark_runs_go_in_parallel_on_a_process_pool(tmp_path):
         assert sorted(r.event.details["status"] for r in ends) == ["succeeded"] * 4
     finally:
         platform.close()
+
+
+def test_a_benchmark_run_in_a_worker_process_keeps_ax_chatter_out_of_the_shared_log(capfd):
+    pytest.importorskip("ax")
+    import functools
+    import logging
+
+    from genesis_platform.discovery.harness import worker_pool
+    from genesis_platform.discovery.service import bench_run
+
+    space = load_space(
+        {
+            "parameters": [{"kind": "continuous", "name": "x", "low": 0, "high": 1}],
+            "objectives": [{"name": "y", "direction": "maximize"}],
+            "pool": {"rows": [{"x": x} for x, _ in _rows()[::8]]},
+        }
+    )
+    spec = CampaignSpec.model_validate(
+        {
+            "name": "peak",
+            "project": "p1",
+            "space": space,
+            "instrument": "ins-peak",
+            "planner": "random",
+            "stopping": {"max_trials": 10},
+        }
+    )
+    problem = bench_problem(spec, [{"x": str(x), "y": str(y)} for x, y in _rows()[::8]], "peak")
+    capfd.readouterr()  # what importing Ax printed here
+    with worker_pool(1) as pool:  # a worker that logs INFO, as a server's does: the run itself must keep quiet
+        pool.submit(functools.partial(logging.basicConfig, level=logging.INFO)).result()
+        result = pool.submit(bench_run, "ax", spec, problem, 0).result()
+        pool.submit(logging.info, "the worker's own line after the run").result()
+    err = capfd.readouterr().err
+    assert len(result.picks) >= 2
+    assert "Generated new trial" not in err and "ax.api" not in err
+    assert "the worker's own line after the run" in err  # the quiet ends with the run

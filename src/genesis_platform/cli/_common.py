@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
-import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -27,7 +25,6 @@ __all__ = [
     "err_console",
     "parse_moment",
     "print_json",
-    "quiet_libraries",
     "session",
     "settings_for",
     "table",
@@ -104,20 +101,3 @@ def parse_moment(text: str | None, option: str) -> datetime | None:
     except ValueError:
         raise InvalidInput(f"{option}: {text!r} is neither an ISO date/time nor a span like 24h or 7d") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-@contextmanager
-def quiet_libraries() -> Iterator[None]:
-    """Keep library chatter (INFO logs such as Ax's per-trial lines, numerical warnings) off the terminal.
-
-    For long work with a progress bar of its own, whose result says what happened; warnings and errors still
-    show. Ax gives each of its loggers its own level, so INFO is switched off for the whole process meanwhile.
-    """
-    previous = logging.root.manager.disable
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        logging.disable(max(previous, logging.INFO))
-        try:
-            yield
-        finally:
-            logging.disable(previous)

@@ -7,12 +7,13 @@ from typing import Annotated
 
 import typer
 
-from genesis_platform.cli._common import console, quiet_libraries
+from genesis_platform.cli._common import console
 from genesis_platform.discovery.harness import (
     DEFAULT_POOLS,
     METHODS,
     latency_suite,
     parse_runs,
+    quiet_libraries,
     render_markdown,
     run_suite,
 )

@@ -16,12 +16,11 @@ from genesis_platform.cli._common import (
     TokenOption,
     console,
     print_json,
-    quiet_libraries,
     session,
     table,
 )
 from genesis_platform.discovery import Campaign, CampaignSpec, CampaignStatusReport, Trial
-from genesis_platform.discovery.harness import parse_runs
+from genesis_platform.discovery.harness import parse_runs, quiet_libraries
 from genesis_platform.discovery.model import best_value
 from genesis_platform.discovery.pool_bench import BENCH_METHODS
 from genesis_platform.kernel import InvalidInput

@@ -18,8 +18,9 @@ import math
 import os
 import tempfile
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,7 @@ __all__ = [
     "method_by_name",
     "method_version",
     "parse_runs",
+    "quiet_libraries",
     "render_markdown",
     "run_suite",
     "worker_pool",
@@ -165,6 +167,24 @@ def _one_run(pool: str, method: str, seed: int) -> dict[str, Any]:
     torch.set_num_threads(1)
     result = run_method(method_by_name(method), _problem(pool), seed)
     return {"pool": pool, "method": method, "version": method_version(method), **asdict(result)}
+
+
+@contextmanager
+def quiet_libraries() -> Iterator[None]:
+    """Keep library chatter (INFO logs such as Ax's line per trial, Python warnings) out of the output meanwhile.
+
+    For long benchmark work whose progress and result say what happened; WARNING and ERROR log records still
+    show. Ax gives each of its loggers its own level, so INFO is switched off for the whole process meanwhile
+    (a caller that switched off more keeps it).
+    """
+    previous = logging.root.manager.disable
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(max(previous, logging.INFO))
+        try:
+            yield
+        finally:
+            logging.disable(previous)
 
 
 def worker_pool(jobs: int, quiet: bool = False) -> ProcessPoolExecutor:

@@ -34,6 +34,7 @@ import numpy as np
 from sqlalchemy.exc import IntegrityError
 
 from genesis_platform.discovery.benchmark import PoolProblem, RunResult, run_method
+from genesis_platform.discovery.harness import quiet_libraries
 from genesis_platform.discovery.instrument import Action as InstrumentAction
 from genesis_platform.discovery.instrument import Instrument, InstrumentInfo, Measurement, RunStatus
 from genesis_platform.discovery.instruments import Branin, Hartmann6, NodeInstrument, PoolInstrument, SnarReactor
@@ -126,14 +127,20 @@ def run_trial(instrument: Instrument, point: dict[str, Any], timeout: float | No
 
 
 def bench_run(method: str, spec: CampaignSpec, problem: PoolProblem, seed: int) -> RunResult:
-    """What a compute worker runs for one campaign benchmark run (module-level, so process pools can import it)."""
+    """What a compute worker runs for one campaign benchmark run (module-level, so process pools can import it).
+
+    In a worker process the run takes one thread, as the suite's runs do, and keeps library chatter (Ax's line
+    per trial, numerical warnings) out of the log the worker shares with its parent while it runs.
+    """
     import multiprocessing
 
-    if multiprocessing.parent_process() is not None:  # a worker process: one thread a run, as the suite runs them
-        import torch
+    if multiprocessing.parent_process() is None:
+        return run_method(bench_method(method, spec), problem, seed)
+    import torch
 
-        torch.set_num_threads(1)
-    return run_method(bench_method(method, spec), problem, seed)
+    torch.set_num_threads(1)
+    with quiet_libraries():
+        return run_method(bench_method(method, spec), problem, seed)
 
 
 class DatasetRows:

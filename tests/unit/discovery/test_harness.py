@@ -146,6 +146,26 @@ def test_quiet_workers_keep_library_chatter_off_the_terminal_but_not_errors(capf
     assert ("a numerical warning" in err) is not quiet
 
 
+def test_quiet_libraries_hides_info_and_warnings_and_restores_what_was_there():
+    import logging
+    import warnings
+
+    from genesis_platform.discovery.harness import quiet_libraries
+
+    assert logging.root.manager.disable == logging.NOTSET
+    with quiet_libraries(), warnings.catch_warnings(record=True) as caught:
+        assert not logging.getLogger("ax.api.client").isEnabledFor(logging.INFO)  # Ax sets its own levels
+        warnings.warn("numerical noise", RuntimeWarning, stacklevel=1)
+    assert caught == [] and logging.root.manager.disable == logging.NOTSET
+    logging.disable(logging.ERROR)  # a caller that silenced more keeps it, inside and after
+    try:
+        with quiet_libraries():
+            assert logging.root.manager.disable == logging.ERROR
+        assert logging.root.manager.disable == logging.ERROR
+    finally:
+        logging.disable(logging.NOTSET)
+
+
 def _suite_in_a_process(results, runs, **popen):
     # A parallel suite (two workers) in its own process, and its worker processes once both have started.
     import subprocess
