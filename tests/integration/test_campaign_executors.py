@@ -79,6 +79,7 @@ def _watched(kind, *args, **kwargs):
 
 ONE_WORKER = [
     pytest.param(lambda: _watched(ThreadExecutor, 1), id="threads"),
+    pytest.param(lambda: _watched(LocalPoolExecutor, 1), id="local-pool"),  # its worker's start-up not counted
     pytest.param(
         lambda: _watched(RayExecutor, workers=1), id="ray", marks=[pytest.mark.slow, pytest.mark.timeout(300)]
     ),

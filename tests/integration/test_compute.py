@@ -256,6 +256,26 @@ def test_a_pool_shutdown_runs_what_waits_or_cancels_it(make, tmp_path):
     assert not any((tmp_path / f"w{i}").exists() for i in range(3))
 
 
+def test_a_local_pool_call_starts_when_its_worker_begins_it_not_while_the_worker_starts_up(tmp_path):
+    # A trial's timeout counts from `started`: a worker still spawning (an interpreter, imports) has not begun.
+    executor = LocalPoolExecutor(1)
+    gate, mark = tmp_path / "gate", tmp_path / "mark"
+    try:
+        call = executor.submit(jobs.hold, str(gate), str(mark))
+        deadline = time.monotonic() + 30
+        while executor._round is None or executor._round.handed == 0:  # handed to the pool: its worker spawns
+            assert time.monotonic() < deadline
+            time.sleep(0.001)
+        assert not executor.started(call) and not executor.withdraw(call)  # it is the pool's, not begun
+        _wait_file(mark)
+        assert executor.started(call)
+        gate.touch()
+        assert call.result(timeout=60) == str(gate) and executor.started(call)
+        assert not executor._keys and not executor._begun  # nothing kept about calls that ended
+    finally:
+        executor.shutdown()
+
+
 def test_a_call_submitted_while_a_pool_shuts_down_runs_on_a_new_one(tmp_path):
     import threading
 

@@ -123,12 +123,22 @@ class _FuturesExecutor:
                     continue  # withdrawn while it waited
                 now.handed += 1
             try:
-                inner = now.pool.submit(fn, *args, **kwargs)
+                inner = self._hand(now.pool, future, fn, args, kwargs)
             except BaseException as error:  # a broken pool: the call fails, the others go on
                 future.set_exception(error)
                 self._release(now)
             else:
                 inner.add_done_callback(functools.partial(self._settle, now, future))
+
+    def _hand(
+        self, pool: Any, future: Future[Any], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Future[Any]:
+        # Give the pool the call behind `future`; the pool's own future comes back.
+        return pool.submit(fn, *args, **kwargs)  # type: ignore[no-any-return]
+
+    def _closed(self, pool: Any) -> None:
+        # Called once a pool is shut down.
+        return None
 
     def _settle(self, now: _Round, future: Future[Any], inner: Future[Any]) -> None:
         if inner.cancelled():
@@ -178,6 +188,7 @@ class _FuturesExecutor:
         if now.dispatcher is not None and now.dispatcher is not threading.current_thread():
             now.dispatcher.join()
         now.pool.shutdown(wait=wait)
+        self._closed(now.pool)
 
 
 class _Round:
@@ -194,6 +205,10 @@ class _Round:
 class LocalPoolExecutor(_FuturesExecutor):
     """A local process pool (spawned workers, so no lock or connection is inherited from the parent).
 
+    Workers start on demand, and a worker just spawned takes a moment (an interpreter, the imports the call
+    needs) before it begins its first call; so a call counts as started only when its worker says it has begun
+    it (a line on a pipe shared with the workers), and a trial's timeout does not count a worker's start-up.
+
     Args:
         workers: processes; 0 means one per CPU core.
     """
@@ -202,9 +217,66 @@ class LocalPoolExecutor(_FuturesExecutor):
 
     def __init__(self, workers: int = 0) -> None:
         super().__init__(workers or os.cpu_count() or 1)
+        self._lock = threading.Lock()
+        self._keys: dict[str, Future[Any]] = {}  # calls handed to a worker that has not begun them yet
+        self._begun: set[Future[Any]] = set()  # calls a worker has begun and that have not ended
+        self._news: dict[int, Any] = {}  # pool → the pipe its workers announce their calls on
 
     def _make_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        context = multiprocessing.get_context("spawn")
+        news = context.SimpleQueue()
+        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_announce_calls_on, initargs=(news,))
+        self._news[id(pool)] = news
+        threading.Thread(target=self._listen, args=(news,), name="genesis-local-pool-news", daemon=True).start()
+        return pool
+
+    def _listen(self, news: Any) -> None:
+        while (key := news.get()) is not None:
+            with self._lock:
+                future = self._keys.pop(key, None)
+                if future is not None and not future.done():
+                    self._begun.add(future)
+
+    def _hand(
+        self, pool: Any, future: Future[Any], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Future[Any]:
+        key = uuid.uuid4().hex
+        with self._lock:
+            self._keys[key] = future  # before the worker can announce it
+        future.add_done_callback(functools.partial(self._forget, key))
+        return pool.submit(_announced, key, fn, *args, **kwargs)  # type: ignore[no-any-return]
+
+    def _forget(self, key: str, future: Future[Any]) -> None:
+        with self._lock:
+            self._keys.pop(key, None)
+            self._begun.discard(future)
+
+    def _closed(self, pool: Any) -> None:
+        news = self._news.pop(id(pool), None)
+        if news is not None:
+            news.put(None)  # ends the listener; announcements of calls still running are not needed any more
+
+    def started(self, future: Future[Any]) -> bool:
+        """Whether a worker has begun the call, or it ran."""
+        with self._lock:
+            if future in self._begun:
+                return True
+        return future.done() and not future.cancelled()
+
+
+_announcements: Any = None  # in a local-pool worker: the pipe on which it says it begins a call
+
+
+def _announce_calls_on(news: Any) -> None:
+    global _announcements
+    _announcements = news
+
+
+def _announced(key: str, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    # Runs in the worker once the call and what it needs are imported: say so, then make the call.
+    if _announcements is not None:
+        _announcements.put(key)
+    return fn(*args, **kwargs)
 
 
 class ThreadExecutor(_FuturesExecutor):
