@@ -31,6 +31,14 @@ def _wait_file(path, limit: float = 120.0) -> None:
         time.sleep(0.02)
 
 
+def _wait_started(executor, future, limit: float = 60.0) -> None:
+    # A worker's word that it began a call reaches the executor a moment after the call's own first effects.
+    deadline = time.monotonic() + limit
+    while not executor.started(future):
+        assert time.monotonic() < deadline, "the call never counted as started"
+        time.sleep(0.01)
+
+
 def test_job_runs_in_a_worker_process_and_is_audited_and_in_provenance(sqlite_platform, sqlite_cast):
     platform = sqlite_platform
     compute = ComputeService(platform.uow, platform.guard, platform.assets, platform.recorder, LocalPoolExecutor(2))
@@ -128,7 +136,7 @@ def test_an_executor_withdraws_only_calls_no_worker_has_taken(executor, tmp_path
         return
     first = executor.submit(jobs.hold, str(gate), str(tmp_path / "first"))
     _wait_file(tmp_path / "first")
-    assert executor.started(first)
+    _wait_started(executor, first)
     queued = [executor.submit(jobs.nap, 0.1) for _ in range(2)]
     last = executor.submit(jobs.touch, str(tmp_path / "ran"))
     after = executor.submit(jobs.nap, 0.0)
@@ -268,12 +276,30 @@ def test_a_local_pool_call_starts_when_its_worker_begins_it_not_while_the_worker
             time.sleep(0.001)
         assert not executor.started(call) and not executor.withdraw(call)  # it is the pool's, not begun
         _wait_file(mark)
-        assert executor.started(call)
+        _wait_started(executor, call)
         gate.touch()
         assert call.result(timeout=60) == str(gate) and executor.started(call)
-        assert not executor._keys and not executor._begun  # nothing kept about calls that ended
+        deadline = time.monotonic() + 30
+        while executor._begun or any(news.waiting for news in executor._news.values()):  # callbacks run last
+            assert time.monotonic() < deadline, "the executor kept what it knew about a call that ended"
+            time.sleep(0.01)
     finally:
         executor.shutdown()
+
+
+def test_a_local_pool_call_left_to_run_by_a_shutdown_without_wait_counts_as_started(tmp_path):
+    # Its worker's word may come after the pool stopped listening: the call counts as begun, so a timeout applies.
+    executor = LocalPoolExecutor(1)
+    gate = tmp_path / "gate"
+    gate.touch()
+    call = executor.submit(jobs.hold, str(gate))
+    deadline = time.monotonic() + 30
+    while executor._round is None or executor._round.handed == 0:
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    executor.shutdown(wait=False)
+    assert executor.started(call) and not executor._news
+    assert call.result(timeout=60) == str(gate)
 
 
 def test_a_call_submitted_while_a_pool_shuts_down_runs_on_a_new_one(tmp_path):

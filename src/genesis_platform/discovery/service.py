@@ -129,12 +129,14 @@ def run_trial(instrument: Instrument, point: dict[str, Any], timeout: float | No
 def bench_run(method: str, spec: CampaignSpec, problem: PoolProblem, seed: int) -> RunResult:
     """What a compute worker runs for one campaign benchmark run (module-level, so process pools can import it).
 
-    In a worker process the run takes one thread, as the suite's runs do, and keeps library chatter (Ax's line
-    per trial, numerical warnings) out of the log the worker shares with its parent while it runs.
+    On the main thread of a worker process (a process pool's) the run takes one thread, as the suite's runs do,
+    and keeps library chatter (Ax's line per trial, numerical warnings) out of the log the worker shares with its
+    parent while it runs; elsewhere (threads of a server) it changes nothing process-wide.
     """
     import multiprocessing
+    import threading
 
-    if multiprocessing.parent_process() is None:
+    if multiprocessing.parent_process() is None or threading.current_thread() is not threading.main_thread():
         return run_method(bench_method(method, spec), problem, seed)
     import torch
 

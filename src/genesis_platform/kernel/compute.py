@@ -22,6 +22,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import CancelledError, Future, InvalidStateError, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
+from queue import Empty
 from typing import Any, Protocol, TypeVar
 
 from genesis_platform.kernel.assets.model import GovernedAsset
@@ -207,7 +208,7 @@ class LocalPoolExecutor(_FuturesExecutor):
 
     Workers start on demand, and a worker just spawned takes a moment (an interpreter, the imports the call
     needs) before it begins its first call; so a call counts as started only when its worker says it has begun
-    it (a line on a pipe shared with the workers), and a trial's timeout does not count a worker's start-up.
+    it (on a queue shared with the workers), and a trial's timeout does not count a worker's start-up.
 
     Args:
         workers: processes; 0 means one per CPU core.
@@ -218,53 +219,82 @@ class LocalPoolExecutor(_FuturesExecutor):
     def __init__(self, workers: int = 0) -> None:
         super().__init__(workers or os.cpu_count() or 1)
         self._lock = threading.Lock()
-        self._keys: dict[str, Future[Any]] = {}  # calls handed to a worker that has not begun them yet
+        self._news: dict[int, _News] = {}  # id(pool) → what its workers announce
         self._begun: set[Future[Any]] = set()  # calls a worker has begun and that have not ended
-        self._news: dict[int, Any] = {}  # pool → the pipe its workers announce their calls on
+        self._deaf = False  # a listener failed: count a call as started once it is handed over, as a pool does
 
     def _make_pool(self) -> ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        news = context.SimpleQueue()
-        pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_announce_calls_on, initargs=(news,))
-        self._news[id(pool)] = news
+        news = _News(context.Queue())
+        pool = ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=_announce_calls_on, initargs=(news.queue,)
+        )
+        with self._lock:
+            self._news[id(pool)] = news
         threading.Thread(target=self._listen, args=(news,), name="genesis-local-pool-news", daemon=True).start()
         return pool
 
-    def _listen(self, news: Any) -> None:
-        while (key := news.get()) is not None:
-            with self._lock:
-                future = self._keys.pop(key, None)
-                if future is not None and not future.done():
-                    self._begun.add(future)
+    def _listen(self, news: _News) -> None:
+        try:
+            while not news.stop.is_set():
+                try:
+                    key = news.queue.get(timeout=0.25)
+                except Empty:
+                    continue
+                with self._lock:
+                    future = news.waiting.pop(key, None)
+                    if future is not None and not future.done():
+                        self._begun.add(future)
+        except Exception:  # never leave trial clocks stopped: fall back to counting from the hand-over
+            log.exception("the local pool stopped hearing which calls its workers begin")
+            self._deaf = True
 
     def _hand(
         self, pool: Any, future: Future[Any], fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Future[Any]:
         key = uuid.uuid4().hex
         with self._lock:
-            self._keys[key] = future  # before the worker can announce it
-        future.add_done_callback(functools.partial(self._forget, key))
+            news = self._news[id(pool)]
+            news.waiting[key] = future  # before the worker can announce it
+        future.add_done_callback(functools.partial(self._forget, news, key))
         return pool.submit(_announced, key, fn, *args, **kwargs)  # type: ignore[no-any-return]
 
-    def _forget(self, key: str, future: Future[Any]) -> None:
+    def _forget(self, news: _News, key: str, future: Future[Any]) -> None:
         with self._lock:
-            self._keys.pop(key, None)
+            news.waiting.pop(key, None)
             self._begun.discard(future)
 
     def _closed(self, pool: Any) -> None:
-        news = self._news.pop(id(pool), None)
-        if news is not None:
-            news.put(None)  # ends the listener; announcements of calls still running are not needed any more
+        with self._lock:
+            news = self._news.pop(id(pool), None)
+            if news is None:
+                return
+            # Calls still running on after a shutdown(wait=False) may begin unheard: count them as begun, so a
+            # trial's timeout still applies to them.
+            self._begun.update(f for f in news.waiting.values() if not f.done())
+            news.waiting.clear()
+        news.stop.set()  # the listener ends within a quarter of a second; nothing is written to the queue here
 
     def started(self, future: Future[Any]) -> bool:
         """Whether a worker has begun the call, or it ran."""
         with self._lock:
             if future in self._begun:
                 return True
+        if self._deaf and future.running():
+            return True
         return future.done() and not future.cancelled()
 
 
-_announcements: Any = None  # in a local-pool worker: the pipe on which it says it begins a call
+class _News:
+    """One pool's announcements: the queue its workers write to and the calls handed over but not yet begun."""
+
+    def __init__(self, queue: Any) -> None:
+        self.queue = queue
+        self.waiting: dict[str, Future[Any]] = {}
+        self.stop = threading.Event()
+
+
+_announcements: Any = None  # in a local-pool worker: the queue on which it says it begins a call
 
 
 def _announce_calls_on(news: Any) -> None:
