@@ -300,6 +300,7 @@ _announcements: Any = None  # in a local-pool worker: the queue on which it says
 def _announce_calls_on(news: Any) -> None:
     global _announcements
     _announcements = news
+    news.cancel_join_thread()  # a worker never waits at exit for a word nobody reads any more
 
 
 def _announced(key: str, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
