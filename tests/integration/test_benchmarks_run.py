@@ -36,6 +36,7 @@ def test_the_campaign_suite_plans_every_table_pool_and_runs_from_its_script(tmp_
     for pool, counts in campaigns.PLAN.items():
         assert _problem(pool).size > 50, pool  # every pool the doc's table names loads from the checkout
         assert set(counts) == {"genesis", "ax", "baybe"} and min(counts.values()) >= 20  # the protocol's floor
+        assert counts["genesis"] == 50  # the protocol's 50 for the platform's own planner; 20 only for a slow rival
     results = tmp_path / "runs.json"
     argv = ["campaigns.py", "--pool", "autoam", "--runs", "random=2", "--results", str(results), "--no-doc"]
     monkeypatch.setattr(sys, "argv", [*argv, "--latency-results", str(tmp_path / "latency.json")])
