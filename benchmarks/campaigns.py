@@ -13,9 +13,9 @@ the tables are written into docs/benchmarks.md between the campaign markers.
 
 Without --runs each pool gets the counts the suite docs/benchmarks.md reports (`PLAN`: the 20 pools of the table,
 genesis 50 runs on each, Ax and BayBE 50 on the four pools where an Ax run takes seconds and 20 on the rest; a pool
-outside the table gets the protocol's genesis 50, ax 20, baybe 20); --runs METHOD=N gives N on every pool named, to the methods named;
---method keeps only the methods named. The tables always show every method with results for the current code on
-the pools named (the table's 20 by default).
+outside the table gets the protocol's genesis 50, ax 20, baybe 20); --runs METHOD=N gives N on every pool named, to
+the methods named; --method keeps only the methods named. The tables always show every method with results for
+the current code on the pools named (the table's 20 by default).
 """
 
 from __future__ import annotations
